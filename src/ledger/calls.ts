@@ -1,0 +1,88 @@
+import type Database from 'better-sqlite3';
+
+export type CallStatus = 'ok' | 'error' | 'blocked';
+export type CallSource = 'mcp-stdio' | 'mcp-http' | 'proxy' | 'bench' | 'demo';
+
+/** One ledger row as written; see migrations/0001_calls.sql. */
+export interface CallRecord {
+  ts: number;
+  duration_ms: number | null;
+  ttft_ms: number | null;
+  source: CallSource;
+  client: string | null;
+  tool: string;
+  provider: string;
+  model_requested: string;
+  model_used: string | null;
+  stream: boolean;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  images: number;
+  usage_estimated: boolean;
+  cost_micro_usd: number | null;
+  status: CallStatus;
+  http_status: number | null;
+  error_type: string | null;
+  error_message: string | null;
+  retries: number;
+  fallback_from: string | null;
+  request_id: string | null;
+}
+
+export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated'> {
+  id: number;
+  stream: 0 | 1;
+  usage_estimated: 0 | 1;
+}
+
+const COLUMNS = [
+  'ts', 'duration_ms', 'ttft_ms', 'source', 'client', 'tool', 'provider', 'model_requested',
+  'model_used', 'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
+  'images', 'usage_estimated', 'cost_micro_usd', 'status', 'http_status', 'error_type',
+  'error_message', 'retries', 'fallback_from', 'request_id',
+] as const satisfies readonly (keyof CallRecord)[];
+
+type SqlValue = string | number | null;
+
+export interface CallsRepo {
+  insert(record: CallRecord): number;
+  insertMany(records: readonly CallRecord[]): void;
+  get(id: number): CallRow | undefined;
+  all(): CallRow[];
+  count(): number;
+  maxId(): number;
+  after(id: number, limit: number): CallRow[];
+}
+
+function toParams(record: CallRecord): SqlValue[] {
+  return COLUMNS.map((column) => {
+    const value = record[column];
+    return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  });
+}
+
+export function createCallsRepo(db: Database.Database): CallsRepo {
+  // Prepared once: the insert is on every call's path.
+  const insertStmt = db.prepare<SqlValue[]>(
+    `INSERT INTO calls (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const getStmt = db.prepare<[number], CallRow>('SELECT * FROM calls WHERE id = ?');
+  const allStmt = db.prepare<[], CallRow>('SELECT * FROM calls ORDER BY id');
+  const countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM calls');
+  const maxIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM calls');
+  const afterStmt = db.prepare<[number, number], CallRow>('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
+  const insertManyTx = db.transaction((records: readonly CallRecord[]) => {
+    for (const record of records) insertStmt.run(...toParams(record));
+  });
+  return {
+    insert: (record) => Number(insertStmt.run(...toParams(record)).lastInsertRowid),
+    insertMany: (records) => insertManyTx(records),
+    get: (id) => getStmt.get(id),
+    all: () => allStmt.all(),
+    count: () => countStmt.get()?.n ?? 0,
+    maxId: () => maxIdStmt.get()?.id ?? 0,
+    after: (id, limit) => afterStmt.all(id, limit),
+  };
+}
