@@ -41,6 +41,7 @@ const envSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
     .optional(),
   COMETAPI_MCP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  COMETAPI_MCP_PRICES: z.string().min(1).optional(),
   COMETAPI_MCP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -59,6 +60,7 @@ export interface Config {
   timeZone: string;
   webhookUrl: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  pricesFile: string | undefined;
 }
 
 /** Unset and empty mean the same: MCP clients often pass "" for a field left blank. */
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     timeZone: e.COMETAPI_MCP_TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     webhookUrl: e.COMETAPI_MCP_WEBHOOK_URL,
     logLevel: e.COMETAPI_MCP_LOG_LEVEL,
+    pricesFile: e.COMETAPI_MCP_PRICES,
   };
 }
 

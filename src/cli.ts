@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { loadConfig } from './config.js';
+import { BadInputError, ConfigError, errorMessage } from './errors.js';
+import { createLogger } from './log.js';
+import { runDemoCommand } from './commands/demo.js';
+import { runServeCommand } from './commands/serve.js';
+import { runStdioCommand } from './commands/stdio.js';
+import { USAGE_HELP, runUsageCommand } from './commands/usage.js';
+import { runVerifyCommand } from './commands/verify.js';
+import { packageVersion } from './version.js';
+
+const HELP = `cometapi-mcp — CometAPI tools for MCP clients, with a usage ledger and dashboard
+
+Usage:
+  cometapi-mcp              MCP server over stdio (what CherryStudio, Claude Desktop or Cursor start)
+  cometapi-mcp serve        the dashboard, JSON API and /metrics on http://127.0.0.1:8790
+  cometapi-mcp demo         the dashboard fed by a built-in simulated upstream (no key, no cost)
+                            [--calls N] stop after N calls and print the usage table
+  cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
+  cometapi-mcp usage        ${USAGE_HELP.replace('cometapi-mcp usage ', '')}
+  cometapi-mcp verify       one tiny call to check the key and model, with its latency
+  cometapi-mcp --version
+
+Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'stdio', ...rest] = argv;
+  const stdout = (text: string) => process.stdout.write(text);
+  if (command === '--help' || command === '-h' || command === 'help') return stdout(HELP), 0;
+  if (command === '--version' || command === '-v') return stdout(packageVersion() + '\n'), 0;
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, secrets: [config.key ?? '', config.token ?? ''] });
+  switch (command) {
+    case 'stdio':
+      await runStdioCommand(config, logger);
+      return 0;
+    case 'serve':
+      await runServeCommand(config, logger, 'live');
+      return 0;
+    case 'demo':
+      return runDemoCommand(rest, config, logger, stdout);
+    case 'start':
+      if (config.key) {
+        await runServeCommand(config, logger, 'live');
+        return 0;
+      }
+      return runDemoCommand(rest, config, logger, stdout);
+    case 'usage':
+      runUsageCommand(rest, config, stdout);
+      return 0;
+    case 'verify':
+      return (await runVerifyCommand(config, logger, stdout)) ? 0 : 1;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Config and input errors are the user's to fix: say what, without a stack trace.
+    const known = error instanceof ConfigError || error instanceof BadInputError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+    process.stderr.write(`cometapi-mcp: ${known ? errorMessage(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { BadInputError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { DEMO_CLIENTS, runDemoTraffic, seededRandom } from '../demo/traffic.js';
+import { createServer } from '../mcp/server.js';
+import { createRuntime } from '../runtime.js';
+import { startSimulatedUpstream } from '../upstream/simulated.js';
+import { runUsageCommand } from './usage.js';
+import { startDashboard, untilStopped } from './serve.js';
+
+const DEMO_KEY = 'sk-demo-simulated-upstream';
+
+/**
+ * `cometapi-mcp demo`: the sidecar and real MCP client sessions against the built-in simulated
+ * upstream. Its rows go to a separate demo ledger so they never mix with real spending.
+ */
+export async function runDemoCommand(argv: string[], config: Config, logger: Logger, write: (text: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { calls: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string', default: '7' }, 'no-dashboard': { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const calls = values.calls === undefined ? undefined : Number(values.calls);
+  if (calls !== undefined && !(Number.isInteger(calls) && calls > 0 && calls <= 100_000)) {
+    throw new BadInputError(`--calls must be a whole number from 1 to 100000 (got "${values.calls}")`);
+  }
+  const random = seededRandom(Number(values.seed) || 7);
+  const upstream = await startSimulatedUpstream({ apiKey: DEMO_KEY, latencyMs: 60, jitterMs: 400, tokensPerSecond: 120, errorRate: 0.06, random });
+  const demoConfig: Config = {
+    ...config,
+    key: DEMO_KEY,
+    baseUrl: upstream.baseUrl,
+    dbPath: values.db ?? path.join(config.dataDir, 'demo-ledger.db'),
+    maxRetries: 2,
+  };
+  const runtime = createRuntime({ config: demoConfig, logger, provider: 'simulated' });
+  const { signal, stopped } = untilStopped();
+  write(
+    'DEMO MODE — no COMETAPI_KEY is set, so calls go to the built-in SIMULATED upstream: no real models, no real cost.\n' +
+      `Simulated usage is recorded in ${demoConfig.dbPath} (separate from your real ledger).\n`,
+  );
+  let sidecar: Awaited<ReturnType<typeof startDashboard>> | null = null;
+  try {
+    if (!values['no-dashboard']) {
+      sidecar = await startDashboard(runtime, 'demo', config.port);
+      write(`Dashboard: ${sidecar.url}\n`);
+    }
+    write(calls ? `Making ${calls} calls from ${DEMO_CLIENTS.length} simulated MCP clients…\n` : `Generating traffic from ${DEMO_CLIENTS.length} simulated MCP clients; Ctrl-C to stop.\n`);
+    const made = await runDemoTraffic({
+      createServer: () => createServer(runtime.serverDeps('demo')),
+      random,
+      calls,
+      minPauseMs: calls ? 0 : 400,
+      maxPauseMs: calls ? 0 : 2_500,
+      signal,
+    });
+    if (calls) runUsageCommand(['--since', 'all', '--db', demoConfig.dbPath], demoConfig, write);
+    else write(`Stopped after ${made} calls.\n`);
+    if (sidecar && calls) {
+      write(`The dashboard stays up at ${sidecar.url}; Ctrl-C to stop.\n`);
+      await stopped;
+    }
+    return 0;
+  } finally {
+    await sidecar?.close();
+    runtime.close();
+    await upstream.close();
+  }
+}

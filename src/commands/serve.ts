@@ -1,0 +1,42 @@
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { startSidecar } from '../sidecar/serve.js';
+
+/** Resolves on SIGINT/SIGTERM so commands can shut down cleanly. */
+export function untilStopped(): { signal: AbortSignal; stopped: Promise<void> } {
+  const controller = new AbortController();
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => (controller.abort(), resolve());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return { signal: controller.signal, stopped };
+}
+
+export async function startDashboard(runtime: Runtime, mode: 'demo' | 'live', port: number) {
+  const { config, logger, ledger } = runtime;
+  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port });
+  if (!sidecar) {
+    throw new ConfigError(
+      `port ${port} on ${config.host} is already in use (another cometapi-mcp may be serving the dashboard there). ` +
+        'Open that one, stop it, or set COMETAPI_MCP_PORT to another port.',
+    );
+  }
+  return sidecar;
+}
+
+/** `cometapi-mcp serve`: the dashboard, API and metrics over the configured ledger, until stopped. */
+export async function runServeCommand(config: Config, logger: Logger, mode: 'demo' | 'live'): Promise<void> {
+  const runtime = createRuntime({ config, logger });
+  const { stopped } = untilStopped();
+  try {
+    const sidecar = await startDashboard(runtime, mode, config.port);
+    process.stderr.write(`cometapi-mcp dashboard: ${sidecar.url}  (ledger ${config.dbPath}; Ctrl-C to stop)\n`);
+    await stopped;
+    await sidecar.close();
+  } finally {
+    runtime.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { BadInputError } from '../errors.js';
+import { openLedger } from '../ledger/open.js';
+import { USAGE_GROUPS, isUsageGroup, usageReport } from '../ledger/usage-report.js';
+import { parseSince } from '../time.js';
+import { formatUsageCsv, formatUsageTable } from '../usage-format.js';
+
+export const USAGE_HELP = `cometapi-mcp usage [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by ${USAGE_GROUPS.join('|')}] [--json | --csv] [--db FILE]`;
+
+/** Prints the usage table (text, JSON or CSV) from the ledger. */
+export function runUsageCommand(argv: string[], config: Config, write: (text: string) => void, now = Date.now()): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      since: { type: 'string', default: 'month' },
+      by: { type: 'string', default: 'model' },
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      db: { type: 'string' },
+    },
+    strict: true,
+  });
+  const by = values.by;
+  if (!isUsageGroup(by)) {
+    throw new BadInputError(`--by must be one of ${USAGE_GROUPS.join(', ')} (got "${by}")`);
+  }
+  const ledger = openLedger(values.db ?? config.dbPath);
+  try {
+    const report = usageReport(ledger.db, {
+      since: parseSince(values.since, now, config.timeZone),
+      until: now + 1,
+      by,
+      timeZone: config.timeZone,
+    });
+    if (values.json) write(JSON.stringify(report, null, 2) + '\n');
+    else if (values.csv) write(formatUsageCsv(report));
+    else write(formatUsageTable(report) + '\n');
+  } finally {
+    ledger.close();
+  }
+}

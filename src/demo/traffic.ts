@@ -1,0 +1,88 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+export const DEMO_CLIENTS = ['Cherry Studio', 'Claude Desktop', 'Cursor', 'inspector-cli'] as const;
+
+interface DemoCall {
+  weight: number;
+  name: string;
+  args: (random: () => number) => Record<string, unknown>;
+}
+
+const TOPICS = ['summarise this release note', 'translate "good morning" to German', 'write a haiku about SQLite', 'explain retries with jitter', 'name three uses of embeddings'];
+const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)] as T;
+
+/** A mix like a real day: mostly chat across models, some embeddings and images, a few mistakes. */
+const CALLS: DemoCall[] = [
+  { weight: 40, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: pick(['gpt-4o-mini', 'gpt-4o', 'gemini-2.5-flash', 'deepseek-v3'], r) }) },
+  { weight: 12, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'claude-sonnet-4-20250514', max_tokens: 200 }) },
+  { weight: 15, name: 'create_embeddings', args: (r) => ({ input: [pick(TOPICS, r), pick(TOPICS, r)] }) },
+  { weight: 6, name: 'generate_image', args: (r) => ({ prompt: `a comet over ${pick(['a lake', 'mountains', 'a city'], r)}`, model: 'gpt-image-1' }) },
+  { weight: 3, name: 'chat', args: () => ({ prompt: 'hello', model: 'gpt-5x-preview' }) },
+  { weight: 4, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }) },
+  { weight: 3, name: 'get_usage', args: () => ({ since: 'today' }) },
+];
+
+function pickCall(random: () => number): DemoCall {
+  const total = CALLS.reduce((sum, c) => sum + c.weight, 0);
+  let roll = random() * total;
+  for (const call of CALLS) {
+    roll -= call.weight;
+    if (roll < 0) return call;
+  }
+  return CALLS[0] as DemoCall;
+}
+
+export interface TrafficOptions {
+  createServer: () => McpServer;
+  random: () => number;
+  /** Stop after this many calls (undefined: until the signal aborts). */
+  calls?: number;
+  minPauseMs: number;
+  maxPauseMs: number;
+  signal: AbortSignal;
+  onCall?: (client: string, tool: string, ok: boolean) => void;
+}
+
+/** Real MCP client sessions, one per client name, each talking to its own server instance. */
+export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
+  const sessions = await Promise.all(
+    DEMO_CLIENTS.map(async (name) => {
+      const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+      const client = new Client({ name, version: '1.0.0' });
+      await Promise.all([options.createServer().connect(serverTransport), client.connect(clientTransport)]);
+      return { name, client };
+    }),
+  );
+  let made = 0;
+  try {
+    while (!options.signal.aborted && (options.calls === undefined || made < options.calls)) {
+      const session = pick(sessions, options.random);
+      const call = pickCall(options.random);
+      const result = await session.client.callTool({ name: call.name, arguments: call.args(options.random) });
+      made++;
+      options.onCall?.(session.name, call.name, result.isError !== true);
+      const pause = options.minPauseMs + options.random() * (options.maxPauseMs - options.minPauseMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pause);
+        options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  } finally {
+    await Promise.all(sessions.map((s) => s.client.close()));
+  }
+  return made;
+}
+
+/** Small seeded generator (mulberry32) so a demo run is repeatable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

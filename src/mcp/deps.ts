@@ -1,0 +1,60 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from '../config.js';
+import type { CallSource } from '../ledger/calls.js';
+import type { Ledger } from '../ledger/open.js';
+import type { Logger } from '../log.js';
+import type { CallContext, Metering } from '../metering.js';
+import type { ModelCatalog } from '../upstream/catalog.js';
+
+export interface ServerDeps {
+  metering: Metering;
+  ledger: Ledger;
+  config: Config;
+  logger: Logger;
+  catalog: ModelCatalog;
+  /** How this server is reached; recorded on every row. */
+  source: CallSource;
+  clock?: () => number;
+}
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The MCP client's own name from `initialize` is what per-client usage is keyed on. */
+export function callContext(server: McpServer, deps: ServerDeps, tool: string): CallContext {
+  return { source: deps.source, client: server.server.getClientVersion()?.name ?? null, tool };
+}
+
+/**
+ * Sends notifications/progress when the client asked for them (a progressToken), at most every
+ * `minIntervalMs`, so long calls keep clients such as CherryStudio (longRunning) from timing out.
+ */
+export function progressReporter(extra: ToolExtra, minIntervalMs = 250) {
+  const token = extra._meta?.progressToken;
+  let last = 0;
+  return (progress: number, message?: string, force = false): void => {
+    if (token === undefined) return;
+    const now = Date.now();
+    if (!force && now - last < minIntervalMs) return;
+    last = now;
+    extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } })
+      .catch(() => undefined); // a client that went away must not fail the call
+  };
+}
+
+/** Keeps progress flowing while a call with no natural progress (an image) runs. */
+export async function withHeartbeat<T>(report: ReturnType<typeof progressReporter>, message: string, run: () => Promise<T>): Promise<T> {
+  let beats = 0;
+  report(beats, message, true);
+  const timer = setInterval(() => report(++beats, `${message} (${beats * 5}s)`, true), 5_000);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export const formatUsd = (usd: number | null): string =>
+  usd === null ? 'unpriced' : usd < 0.01 ? `$${usd.toFixed(6)}` : `$${usd.toFixed(4)}`;

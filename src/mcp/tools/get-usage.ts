@@ -1,0 +1,53 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { USAGE_GROUPS, usageReport } from '../../ledger/usage-report.js';
+import { parseSince } from '../../time.js';
+import { formatUsageTable } from '../../usage-format.js';
+import type { ServerDeps } from '../deps.js';
+
+const usageRowSchema = z.object({
+  key: z.string(),
+  requests: z.number(),
+  errors: z.number(),
+  blocked: z.number(),
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  cost_usd: z.number(),
+  unpriced_calls: z.number(),
+  estimated_calls: z.number(),
+});
+
+export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
+  server.registerTool(
+    'get_usage',
+    {
+      title: 'Show usage and cost',
+      description:
+        'Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day. Lets an agent watch its own budget. Makes no upstream call.',
+      inputSchema: {
+        since: z.string().default('today').describe('today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01'),
+        by: z.enum(USAGE_GROUPS).default('model'),
+      },
+      outputSchema: {
+        since: z.string(),
+        until: z.string(),
+        time_zone: z.string(),
+        by: z.string(),
+        total: usageRowSchema,
+        rows: z.array(usageRowSchema),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false, idempotentHint: true },
+    },
+    async (args) => {
+      const now = (deps.clock ?? Date.now)();
+      const tz = deps.config.timeZone;
+      const report = usageReport(deps.ledger.db, { since: parseSince(args.since, now, tz), until: now + 1, by: args.by, timeZone: tz });
+      const structured = {
+        ...report,
+        since: new Date(report.since).toISOString(),
+        until: new Date(report.until).toISOString(),
+      };
+      return { content: [{ type: 'text', text: formatUsageTable(report) }], structuredContent: structured };
+    },
+  );
+}

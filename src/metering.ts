@@ -1,0 +1,192 @@
+import { MissingKeyError, QuotaExceededError, UpstreamError, redact } from './errors.js';
+import type { CallRecord, CallSource } from './ledger/calls.js';
+import type { Ledger } from './ledger/open.js';
+import type { Logger } from './log.js';
+import type { Attempt, UpstreamClient } from './upstream/client.js';
+import type { PriceTable } from './upstream/prices.js';
+import { withRetries, type RetryDeps, type RetryPolicy } from './upstream/retry.js';
+import type { Usage } from './upstream/usage.js';
+import { describeUpstreamError } from './describe-error.js';
+
+/** Who is calling, recorded on every row. */
+export interface CallContext {
+  source: CallSource;
+  client: string | null;
+  tool: string;
+}
+
+/** What a call is expected to use, known before it runs (for quota checks). */
+export interface CallEstimate {
+  prompt_tokens: number;
+  max_completion_tokens: number;
+  images: number;
+}
+
+export interface PendingCall {
+  ctx: CallContext;
+  provider: string;
+  model: string;
+  estimate: CallEstimate;
+  estimatedCostMicroUsd: number | null;
+}
+
+/** Quotas plug in here: check before the upstream is touched, observe after the row is written. */
+export interface CallGuard {
+  /** Throws QuotaExceededError to refuse the call. */
+  check(pending: PendingCall): void;
+  recorded(record: CallRecord, id: number): void;
+}
+
+export interface Operation<T> {
+  model: string;
+  fallbackModels?: readonly string[];
+  stream: boolean;
+  estimate: CallEstimate;
+  attempt(client: UpstreamClient, model: string): Promise<Attempt<T>>;
+}
+
+export interface MeteredResult<T> {
+  value: T;
+  callId: number;
+  record: CallRecord;
+  costUsd: number | null;
+}
+
+/** A call that did not succeed; it has been recorded, and its message is fit to show a person. */
+export class MeteredCallError extends Error {
+  override readonly name = 'MeteredCallError';
+  constructor(
+    message: string,
+    readonly callId: number,
+    readonly record: CallRecord,
+    override readonly cause: UpstreamError | QuotaExceededError,
+  ) {
+    super(message);
+  }
+}
+
+export interface MeteringDeps {
+  ledger: Ledger;
+  prices: PriceTable;
+  /** null when no key is configured: every call then explains how to set one. */
+  upstream: UpstreamClient | null;
+  retryPolicy: RetryPolicy;
+  logger: Logger;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  guard?: CallGuard;
+  /** Told after every row is written (live views, MCP log notifications). */
+  onRecorded?: (record: CallRecord, id: number) => void;
+  secrets?: readonly string[];
+}
+
+export interface Metering {
+  run<T>(ctx: CallContext, op: Operation<T>): Promise<MeteredResult<T>>;
+  readonly prices: PriceTable;
+  readonly hasUpstream: boolean;
+}
+
+const MAX_ERROR_MESSAGE = 500;
+
+export function createMetering(deps: MeteringDeps): Metering {
+  const clock = deps.clock ?? Date.now;
+  const retryDeps: RetryDeps = {
+    sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: deps.random ?? Math.random,
+    now: clock,
+  };
+
+  function write(record: CallRecord): number {
+    const id = deps.ledger.calls.insert(record);
+    try {
+      deps.guard?.recorded(record, id);
+      deps.onRecorded?.(record, id);
+    } catch (error) {
+      // A broken observer must never turn a recorded call into a failed one.
+      deps.logger.warn('post-record hook failed', { error: String(error) });
+    }
+    return id;
+  }
+
+  function baseRecord(ctx: CallContext, provider: string, op: Operation<unknown>, started: number): CallRecord {
+    return {
+      ts: started, duration_ms: null, ttft_ms: null, source: ctx.source, client: ctx.client, tool: ctx.tool,
+      provider, model_requested: op.model, model_used: null, stream: op.stream, prompt_tokens: 0,
+      completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0, images: 0, usage_estimated: false,
+      cost_micro_usd: null, status: 'ok', http_status: null, error_type: null, error_message: null, retries: 0,
+      fallback_from: null, request_id: null,
+    };
+  }
+
+  async function run<T>(ctx: CallContext, op: Operation<T>): Promise<MeteredResult<T>> {
+    const upstream = deps.upstream;
+    if (!upstream) throw new MissingKeyError();
+    const started = clock();
+    const base = baseRecord(ctx, upstream.provider, op, started);
+
+    const estimatedCost = deps.prices.costMicroUsd(op.model, {
+      prompt_tokens: op.estimate.prompt_tokens,
+      completion_tokens: op.estimate.max_completion_tokens,
+      cached_tokens: 0,
+      images: op.estimate.images,
+    });
+    try {
+      deps.guard?.check({ ctx, provider: upstream.provider, model: op.model, estimate: op.estimate, estimatedCostMicroUsd: estimatedCost });
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError)) throw error;
+      const record: CallRecord = { ...base, duration_ms: clock() - started, status: 'blocked', error_type: 'quota_exceeded', error_message: error.message.slice(0, MAX_ERROR_MESSAGE) };
+      throw new MeteredCallError(error.message, write(record), record, error);
+    }
+
+    // The requested model first, then each fallback; retries run out on one before the next is tried.
+    const chain = [op.model, ...(op.fallbackModels ?? []).filter((m) => m !== op.model)];
+    let retries = 0;
+    let lastError: UpstreamError | null = null;
+    let modelsTried = 0;
+    for (const [index, model] of chain.entries()) {
+      modelsTried = index + 1;
+      const outcome = await withRetries(() => op.attempt(upstream, model), (e) => asUpstreamError(e), deps.retryPolicy, retryDeps);
+      retries += outcome.retries;
+      if (outcome.ok) {
+        const a = outcome.value;
+        const record = successRecord(base, a, clock() - started, retries, index > 0 ? op.model : null);
+        const id = write(record);
+        return { value: a.value, callId: id, record, costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6 };
+      }
+      lastError = outcome.error;
+      if (!isFallbackWorthy(outcome.error)) break;
+      deps.logger.warn('model failed, trying the next in its fallback chain', { model, type: outcome.error.type });
+    }
+    const error = lastError ?? new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false });
+    const message = describeUpstreamError(error, op.model, upstream.provider, retries);
+    const record: CallRecord = {
+      ...base, duration_ms: clock() - started, status: 'error', http_status: error.status, error_type: error.type,
+      error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE), retries, request_id: error.requestId,
+      fallback_from: modelsTried > 1 ? op.model : null,
+    };
+    throw new MeteredCallError(message, write(record), record, error);
+  }
+
+  function successRecord(base: CallRecord, a: Attempt<unknown>, duration: number, retries: number, fallbackFrom: string | null): CallRecord {
+    const usage: Usage = a.usage;
+    return {
+      ...base, duration_ms: duration, ttft_ms: a.ttftMs, model_used: a.modelUsed, prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens, cached_tokens: usage.cached_tokens, reasoning_tokens: usage.reasoning_tokens,
+      images: usage.images, usage_estimated: usage.estimated, cost_micro_usd: deps.prices.costMicroUsd(a.modelUsed, usage) ?? deps.prices.costMicroUsd(base.model_requested, usage),
+      http_status: a.httpStatus, retries, fallback_from: fallbackFrom, request_id: a.requestId,
+    };
+  }
+
+  return { run, prices: deps.prices, hasUpstream: deps.upstream !== null };
+}
+
+function asUpstreamError(error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  return new UpstreamError({ status: null, type: 'internal', message: String(error), retryable: false });
+}
+
+/** A fallback model can help when this one is missing, overloaded or broken, not when the request is. */
+function isFallbackWorthy(error: UpstreamError): boolean {
+  return error.retryable || error.type === 'model_not_found';
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, errorMessage } from '../errors.js';
+import defaults from './prices.json' with { type: 'json' };
+
+/** USD per million tokens is the same number as micro-USD per token, so costs stay integers. */
+const modelPriceSchema = z.object({
+  input_per_mtok: z.number().nonnegative().optional(),
+  output_per_mtok: z.number().nonnegative().optional(),
+  cached_input_per_mtok: z.number().nonnegative().optional(),
+  per_image: z.number().nonnegative().optional(),
+  per_request: z.number().nonnegative().optional(),
+});
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+const priceFileSchema = z.object({
+  source: z.string().optional(),
+  as_of: z.string().optional(),
+  models: z.record(z.string(), modelPriceSchema),
+});
+
+export interface BillableUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  images: number;
+}
+
+export interface PriceTable {
+  readonly source: string;
+  readonly asOf: string;
+  price(model: string): ModelPrice | undefined;
+  /** Cost in micro-USD, or null when the model has no price (shown as "unpriced", never as 0). */
+  costMicroUsd(model: string, usage: BillableUsage): number | null;
+  models(): string[];
+}
+
+/** Vendor prefixes such as "openai/gpt-4o" and date suffixes are matched to the base entry. */
+function lookupKeys(model: string): string[] {
+  const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
+  const undated = bare.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  return [...new Set([model, bare, undated])];
+}
+
+export function createPriceTable(overridesFile?: string): PriceTable {
+  const table = new Map(Object.entries(priceFileSchema.parse(defaults).models));
+  let source = defaults.source;
+  let asOf = defaults.as_of;
+  if (overridesFile) {
+    let parsed: z.infer<typeof priceFileSchema>;
+    try {
+      parsed = priceFileSchema.parse(JSON.parse(fs.readFileSync(overridesFile, 'utf8')));
+    } catch (error) {
+      throw new ConfigError(
+        `COMETAPI_MCP_PRICES: cannot use ${overridesFile}: ${errorMessage(error)}. ` +
+          'Expected {"models": {"<model>": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}}.',
+      );
+    }
+    for (const [model, price] of Object.entries(parsed.models)) table.set(model, price);
+    source = `${source} Overrides: ${overridesFile}.`;
+    asOf = parsed.as_of ?? asOf;
+  }
+  const price = (model: string) => {
+    for (const key of lookupKeys(model)) {
+      const hit = table.get(key);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  return {
+    source,
+    asOf,
+    price,
+    models: () => [...table.keys()],
+    costMicroUsd(model, usage) {
+      const p = price(model);
+      if (!p) return null;
+      const uncached = Math.max(0, usage.prompt_tokens - usage.cached_tokens);
+      const cachedRate = p.cached_input_per_mtok ?? p.input_per_mtok ?? 0;
+      const micro =
+        uncached * (p.input_per_mtok ?? 0) +
+        usage.cached_tokens * cachedRate +
+        usage.completion_tokens * (p.output_per_mtok ?? 0) +
+        usage.images * (p.per_image ?? 0) * 1e6 +
+        (p.per_request ?? 0) * 1e6;
+      return Math.round(micro);
+    },
+  };
+}

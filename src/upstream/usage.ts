@@ -1,0 +1,60 @@
+/** Token usage of one call, as the upstream reported it or as we counted it. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  images: number;
+  estimated: boolean;
+}
+
+export const emptyUsage = (): Usage => ({
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cached_tokens: 0,
+  reasoning_tokens: 0,
+  images: 0,
+  estimated: false,
+});
+
+interface WireUsage {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+/** Reads chat/embeddings (prompt_/completion_) and image (input_/output_) usage shapes alike. */
+export function usageFromWire(wire: WireUsage): Usage {
+  return {
+    prompt_tokens: wire.prompt_tokens ?? wire.input_tokens ?? 0,
+    completion_tokens: wire.completion_tokens ?? wire.output_tokens ?? 0,
+    cached_tokens: wire.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoning_tokens: wire.completion_tokens_details?.reasoning_tokens ?? 0,
+    images: 0,
+    estimated: false,
+  };
+}
+
+/** Counts with the o200k tokenizer, loaded only when an upstream leaves usage out. */
+export async function countTokens(texts: readonly string[]): Promise<number> {
+  const { encode } = await import('gpt-tokenizer/encoding/o200k_base');
+  let total = 0;
+  for (const text of texts) total += encode(text).length;
+  return total;
+}
+
+/** OpenAI's documented chat overhead: 3 tokens per message plus 3 to prime the reply. */
+export async function estimateChatUsage(promptTexts: readonly string[], completion: string): Promise<Usage> {
+  const prompt = (await countTokens(promptTexts)) + 3 * promptTexts.length + 3;
+  return { ...emptyUsage(), prompt_tokens: prompt, completion_tokens: await countTokens([completion]), estimated: true };
+}
+
+/** Cheap pre-call guess for quota checks: about four characters a token. */
+export function roughTokenCount(texts: readonly string[]): number {
+  let chars = 0;
+  for (const text of texts) chars += text.length;
+  return Math.ceil(chars / 4) + 3 * texts.length;
+}
