@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createServer } from '../../src/mcp/server.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { startSimulatedUpstream, type RunningSimulatedUpstream, type SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
+
+export const TEST_KEY = 'sk-test-4f8a1c9e2b7d6a5f3e0c1b2a9d8e7f6a';
+
+export interface Harness {
+  sim: RunningSimulatedUpstream;
+  config: Config;
+  runtime: Runtime;
+  client: Client;
+  /** Every log line the runtime wrote. */
+  logs: string[];
+  /** Backoff delays the retry loop asked for (the sleep itself is skipped). */
+  sleeps: number[];
+  dir: string;
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** null: run with no key configured. */
+  key?: string | null;
+  clientName?: string;
+  env?: Record<string, string>;
+  sim?: SimulatedUpstreamOptions;
+}
+
+export function tempDir(prefix = 'cometapi-mcp-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The real server, runtime, ledger file and simulated upstream over HTTP, with a linked MCP client. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options.sim });
+  const dir = tempDir();
+  const key = options.key === undefined ? TEST_KEY : options.key;
+  const config = loadConfig({
+    ...(key ? { COMETAPI_KEY: key } : {}),
+    COMETAPI_BASE_URL: sim.baseUrl,
+    COMETAPI_MCP_DATA_DIR: dir,
+    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+    COMETAPI_MCP_TZ: 'UTC',
+    COMETAPI_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const sleeps: number[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
+  const runtime = createRuntime({
+    config,
+    logger,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });
+  await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport), client.connect(clientTransport)]);
+  return {
+    sim, config, runtime, client, logs, sleeps, dir,
+    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    close: async () => {
+      await client.close();
+      runtime.close();
+      await sim.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}

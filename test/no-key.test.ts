@@ -1,0 +1,29 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startHarness, textOf, type Harness } from './helpers/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ key: null });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+it('lists every tool without a key, and each call explains how to set COMETAPI_KEY', async () => {
+  const { tools } = await h.client.listTools();
+  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'create_embeddings', 'generate_image', 'get_usage', 'list_models']);
+  for (const tool of tools) {
+    expect(tool.title).toBeTruthy();
+    expect(tool.outputSchema).toBeTruthy();
+    expect(tool.annotations).toBeTruthy();
+  }
+  for (const name of ['chat', 'generate_image', 'create_embeddings', 'list_models']) {
+    const result = await h.call(name, name === 'list_models' ? {} : name === 'create_embeddings' ? { input: 'x' } : { prompt: 'x' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('COMETAPI_KEY is not set');
+  }
+  expect(h.sim.requests).toBe(0);
+  expect(h.runtime.ledger.calls.count()).toBe(0);
+  // Usage needs no key: it reads the local ledger.
+  expect((await h.call('get_usage', {})).isError).toBeFalsy();
+});
