@@ -2,11 +2,6 @@
 import { loadConfig } from './config.js';
 import { BadInputError, ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
-import { runDemoCommand } from './commands/demo.js';
-import { runServeCommand } from './commands/serve.js';
-import { runStdioCommand } from './commands/stdio.js';
-import { USAGE_HELP, runUsageCommand } from './commands/usage.js';
-import { runVerifyCommand } from './commands/verify.js';
 import { packageVersion } from './version.js';
 
 const HELP = `cometapi-mcp — CometAPI tools for MCP clients, with a usage ledger and dashboard
@@ -17,7 +12,8 @@ Usage:
   cometapi-mcp demo         the dashboard fed by a built-in simulated upstream (no key, no cost)
                             [--calls N] stop after N calls and print the usage table
   cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
-  cometapi-mcp usage        ${USAGE_HELP.replace('cometapi-mcp usage ', '')}
+  cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
+                            [--json | --csv] [--db FILE]
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp --version
 
@@ -31,26 +27,27 @@ async function main(argv: string[]): Promise<number> {
   if (command === '--version' || command === '-v') return stdout(packageVersion() + '\n'), 0;
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, secrets: [config.key ?? '', config.token ?? ''] });
+  // Commands are loaded on demand so the stdio server starts without loading the sidecar or demo.
   switch (command) {
     case 'stdio':
-      await runStdioCommand(config, logger);
+      await (await import('./commands/stdio.js')).runStdioCommand(config, logger);
       return 0;
     case 'serve':
-      await runServeCommand(config, logger, 'live');
+      await (await import('./commands/serve.js')).runServeCommand(config, logger, 'live');
       return 0;
-    case 'demo':
-      return runDemoCommand(rest, config, logger, stdout);
     case 'start':
       if (config.key) {
-        await runServeCommand(config, logger, 'live');
+        await (await import('./commands/serve.js')).runServeCommand(config, logger, 'live');
         return 0;
       }
-      return runDemoCommand(rest, config, logger, stdout);
+      return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
+    case 'demo':
+      return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
     case 'usage':
-      runUsageCommand(rest, config, stdout);
+      (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
       return 0;
     case 'verify':
-      return (await runVerifyCommand(config, logger, stdout)) ? 0 : 1;
+      return (await (await import('./commands/verify.js')).runVerifyCommand(config, logger, stdout)) ? 0 : 1;
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
       return 2;

@@ -130,9 +130,17 @@ describe('generate_image', () => {
   });
 
   it('fetches images from upstreams that answer with URLs', async () => {
-    const result = await h.call('generate_image', { prompt: 'by url', model: 'gpt-image-1' });
-    expect(result.isError).toBeFalsy();
-    expect(result.content.some((c) => c.type === 'image')).toBe(true);
+    const byUrl = await startHarness({ sim: { imageUrlsOnly: true } });
+    try {
+      const result = await byUrl.call('generate_image', { prompt: 'by url', model: 'dall-e-3' });
+      expect(result.isError).toBeFalsy();
+      const image = result.content.find((c) => c.type === 'image');
+      expect(image?.type === 'image' && Buffer.from(image.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
+      // The answer's URL was fetched from the simulator: one generation plus one file download.
+      expect(byUrl.sim.responses.map((r) => r.path)).toEqual(['/v1/images/generations', expect.stringMatching(/^\/v1\/files\//)]);
+    } finally {
+      await byUrl.close();
+    }
   });
 
   it('refuses an absurd n before calling the upstream', async () => {

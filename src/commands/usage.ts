@@ -6,8 +6,6 @@ import { USAGE_GROUPS, isUsageGroup, usageReport } from '../ledger/usage-report.
 import { parseSince } from '../time.js';
 import { formatUsageCsv, formatUsageTable } from '../usage-format.js';
 
-export const USAGE_HELP = `cometapi-mcp usage [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by ${USAGE_GROUPS.join('|')}] [--json | --csv] [--db FILE]`;
-
 /** Prints the usage table (text, JSON or CSV) from the ledger. */
 export function runUsageCommand(argv: string[], config: Config, write: (text: string) => void, now = Date.now()): void {
   const { values } = parseArgs({

@@ -87,6 +87,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     encoder: new TextEncoder(),
     png: createPngEncoder(),
     files: createFileStore(MAX_FILES, nextId),
+    imageUrlsOnly: options.imageUrlsOnly ?? false,
     nextId,
   };
   const faults = createFaultQueue();

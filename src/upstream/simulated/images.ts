@@ -35,7 +35,8 @@ export const handleImages: Handler = (c, body, rt, req) => {
   const n = optionalInt(body, 'n', 1, 10) ?? 1;
   const { size, width, height } = parseSize(body.size);
   const isGptImage = model.id.startsWith('gpt-image');
-  const format = optionalEnum(body, 'response_format', ['url', 'b64_json'] as const) ?? (isGptImage ? 'b64_json' : 'url');
+  const asked = optionalEnum(body, 'response_format', ['url', 'b64_json'] as const) ?? (isGptImage ? 'b64_json' : 'url');
+  const format = rt.imageUrlsOnly ? 'url' : asked;
   const quality = optionalEnum(body, 'quality', QUALITIES) ?? 'auto';
   const origin = new URL(c.req.url).origin;
 

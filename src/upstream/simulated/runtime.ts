@@ -10,6 +10,8 @@ export interface SimRuntime {
   readonly encoder: TextEncoder;
   readonly png: PngEncoder;
   readonly files: FileStore;
+  /** Answer image requests with URLs whatever response_format asks, like upstreams that only serve URLs. */
+  readonly imageUrlsOnly: boolean;
   /** A fresh id such as `chatcmpl-sim00000001`; counter-based so seeded demos repeat. */
   nextId(prefix: string): string;
 }

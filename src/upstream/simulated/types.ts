@@ -27,6 +27,8 @@ export interface SimulatedUpstreamOptions {
   models?: SimModel[];
   random?: () => number;
   errorRate?: number;
+  /** Answer every image request with URLs, ignoring response_format (default false). */
+  imageUrlsOnly?: boolean;
 }
 
 export interface SimUsage {
