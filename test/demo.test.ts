@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { openLedger } from '../src/ledger/open.js';
+import { tempDir } from './helpers/harness.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+it('demo drives real MCP sessions against the simulated upstream into its own ledger and prints usage', () => {
+  const dir = tempDir();
+  const run = spawnSync(process.execPath, [CLI, 'demo', '--calls', '25', '--no-dashboard'], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, COMETAPI_MCP_DATA_DIR: dir, COMETAPI_MCP_LOG_LEVEL: 'error' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('DEMO MODE');
+  expect(run.stdout).toContain('SIMULATED');
+  const ledger = openLedger(path.join(dir, 'demo-ledger.db'));
+  try {
+    const rows = ledger.calls.all().filter((r) => r.tool !== 'get_usage');
+    // get_usage reads the ledger and makes no upstream call, so it writes no row.
+    expect(rows.length).toBeGreaterThan(10);
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['demo']));
+    expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['simulated']));
+    expect(new Set(rows.map((r) => r.client)).size).toBeGreaterThanOrEqual(3);
+    expect(rows.some((r) => r.status === 'error')).toBe(true);
+    for (const model of new Set(rows.map((r) => r.model_used).filter(Boolean))) expect(run.stdout).toContain(String(model));
+  } finally {
+    ledger.close();
+  }
+  // The real ledger is untouched.
+  expect(fs.existsSync(path.join(dir, 'ledger.db'))).toBe(false);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
