@@ -15,6 +15,7 @@ Usage:
   cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
                             [--json | --csv] [--db FILE]
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
+  cometapi-mcp setup        print the config to paste into an MCP client [--client cherry|claude|cursor|vscode]
   cometapi-mcp --version
 
 Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
@@ -45,6 +46,9 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
     case 'usage':
       (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
+      return 0;
+    case 'setup':
+      (await import('./commands/setup.js')).runSetupCommand(rest, stdout);
       return 0;
     case 'verify':
       return (await (await import('./commands/verify.js')).runVerifyCommand(config, logger, stdout)) ? 0 : 1;
