@@ -1,6 +1,7 @@
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { z } from 'zod';
+import { readConfigFile, routingFrom, type RoutingConfig } from './config-file.js';
 import { ConfigError } from './errors.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
@@ -30,8 +31,14 @@ const envSchema = z.object({
   COMETAPI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   COMETAPI_IMAGE_MODEL: z.string().min(1).default('dall-e-3'),
   COMETAPI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
-  COMETAPI_TIMEOUT_MS: intFrom(100, 3_600_000).default(120_000),
-  COMETAPI_MAX_RETRIES: intFrom(0, 10).default(3),
+  // No defaults here: these override the config file's "retry" section, which overrides the defaults.
+  COMETAPI_TIMEOUT_MS: intFrom(100, 3_600_000).optional(),
+  COMETAPI_MAX_RETRIES: intFrom(0, 10).optional(),
+  COMETAPI_RETRY_BASE_DELAY_MS: intFrom(0, 60_000).optional(),
+  COMETAPI_RETRY_MAX_DELAY_MS: intFrom(0, 600_000).optional(),
+  COMETAPI_RETRY_MAX_TOTAL_MS: intFrom(0, 3_600_000).optional(),
+  COMETAPI_MAX_RESPONSE_MB: intFrom(1, 4096).optional(),
+  COMETAPI_MCP_CONFIG: z.string().min(1).optional(),
   COMETAPI_MCP_HOST: z.string().min(1).default('127.0.0.1'),
   COMETAPI_MCP_PORT: intFrom(0, 65_535).default(8790),
   COMETAPI_MCP_SIDECAR: z.enum(['auto', 'off']).default('auto'),
@@ -51,8 +58,15 @@ export interface Config {
   dbPath: string;
   dataDir: string;
   models: { chat: string; image: string; embedding: string };
+  /** Per attempt, for providers that set no timeout_ms of their own. */
   timeoutMs: number;
   maxRetries: number;
+  /** Backoff between retries; see docs/decisions (retry policy). */
+  retry: { baseDelayMs: number; maxDelayMs: number; maxTotalMs: number };
+  /** Larger upstream answers are refused rather than read into memory. */
+  maxResponseBytes: number;
+  /** Extra OpenAI-compatible providers, short model names and fallback chains (COMETAPI_MCP_CONFIG). */
+  routing: RoutingConfig;
   host: string;
   port: number;
   sidecar: 'auto' | 'off';
@@ -82,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const file = readConfigFile(e.COMETAPI_MCP_CONFIG);
   const dataDir = e.COMETAPI_MCP_DATA_DIR ?? envPaths('cometapi-mcp', { suffix: '' }).data;
   return {
     key: e.COMETAPI_KEY,
@@ -89,8 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dataDir,
     dbPath: e.COMETAPI_MCP_DB ?? path.join(dataDir, 'ledger.db'),
     models: { chat: e.COMETAPI_CHAT_MODEL, image: e.COMETAPI_IMAGE_MODEL, embedding: e.COMETAPI_EMBEDDING_MODEL },
-    timeoutMs: e.COMETAPI_TIMEOUT_MS,
-    maxRetries: e.COMETAPI_MAX_RETRIES,
+    timeoutMs: e.COMETAPI_TIMEOUT_MS ?? file.retry.timeout_ms ?? 120_000,
+    maxRetries: e.COMETAPI_MAX_RETRIES ?? file.retry.max_retries ?? 3,
+    retry: {
+      baseDelayMs: e.COMETAPI_RETRY_BASE_DELAY_MS ?? file.retry.base_delay_ms ?? 500,
+      maxDelayMs: e.COMETAPI_RETRY_MAX_DELAY_MS ?? file.retry.max_delay_ms ?? 8_000,
+      maxTotalMs: e.COMETAPI_RETRY_MAX_TOTAL_MS ?? file.retry.max_total_ms ?? 60_000,
+    },
+    maxResponseBytes: (e.COMETAPI_MAX_RESPONSE_MB ?? file.max_response_mb ?? 64) * 1024 * 1024,
+    routing: routingFrom(file, dropEmpty(env)),
     host: e.COMETAPI_MCP_HOST,
     port: e.COMETAPI_MCP_PORT,
     sidecar: e.COMETAPI_MCP_SIDECAR,
@@ -100,6 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.COMETAPI_MCP_LOG_LEVEL,
     pricesFile: e.COMETAPI_MCP_PRICES,
   };
+}
+
+/** Every secret the configuration holds, for redaction. */
+export function secretsOf(config: Config): string[] {
+  const keys = [config.key, config.token, ...config.routing.providers.map((p) => p.apiKey)];
+  return keys.filter((s): s is string => typeof s === 'string');
 }
 
 export function isDefaultUpstream(config: Config): boolean {

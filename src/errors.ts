@@ -11,11 +11,15 @@ export class BadInputError extends Error {
 
 export class MissingKeyError extends Error {
   override readonly name = 'MissingKeyError';
-  constructor() {
+  /** Without an argument: CometAPI's own key; with one: a provider from the config file. */
+  constructor(missing?: { provider: string; envVar: string }) {
     super(
-      'COMETAPI_KEY is not set. Add it to this MCP server\'s "env" in your client config ' +
-        '(CherryStudio: Settings → MCP Servers → this server → Environment Variables: COMETAPI_KEY=sk-...), ' +
-        'then restart the server. Get a key at https://api.cometapi.com/console/token.',
+      missing
+        ? `provider '${missing.provider}' needs its API key in ${missing.envVar}, which is not set. Add ${missing.envVar} to ` +
+            'this MCP server\'s "env" in your client config (the config file only names the variable), then restart the server.'
+        : 'COMETAPI_KEY is not set. Add it to this MCP server\'s "env" in your client config ' +
+            '(CherryStudio: Settings → MCP Servers → this server → Environment Variables: COMETAPI_KEY=sk-...), ' +
+            'then restart the server. Get a key at https://api.cometapi.com/console/token.',
     );
   }
 }

@@ -1,9 +1,11 @@
-import { MissingKeyError, QuotaExceededError, UpstreamError, redact } from './errors.js';
+import { QuotaExceededError, UpstreamError, redact } from './errors.js';
 import type { CallRecord, CallSource } from './ledger/calls.js';
 import type { Ledger } from './ledger/open.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
+import { finalAfterForwarding } from './upstream/errors.js';
 import type { PriceTable } from './upstream/prices.js';
+import type { ProviderRouter, Route } from './upstream/providers.js';
 import { withRetries, type RetryDeps, type RetryPolicy } from './upstream/retry.js';
 import type { Usage } from './upstream/usage.js';
 import { describeUpstreamError } from './describe-error.js';
@@ -39,10 +41,18 @@ export interface CallGuard {
 
 export interface Operation<T> {
   model: string;
+  /** Tried in order after `model` fails; given (even empty), it replaces the config file's chain. */
   fallbackModels?: readonly string[];
   stream: boolean;
   estimate: CallEstimate;
+  /** `client` is the routed provider's and `model` the id that provider knows. */
   attempt(client: UpstreamClient, model: string): Promise<Attempt<T>>;
+  /**
+   * For callers that pass tokens on as they arrive (the proxy): true once anything has been sent.
+   * A failure after that is final, with no retry or fallback, since the caller already holds
+   * part of an answer. Callers that buffer (the MCP chat tool) leave it out and may restart.
+   */
+  forwarded?: () => boolean;
 }
 
 export interface MeteredResult<T> {
@@ -68,8 +78,8 @@ export class MeteredCallError extends Error {
 export interface MeteringDeps {
   ledger: Ledger;
   prices: PriceTable;
-  /** null when no key is configured: every call then explains how to set one. */
-  upstream: UpstreamClient | null;
+  /** Model → provider client; a provider without its key makes each call explain how to set it. */
+  router: ProviderRouter;
   retryPolicy: RetryPolicy;
   logger: Logger;
   clock?: () => number;
@@ -120,50 +130,60 @@ export function createMetering(deps: MeteringDeps): Metering {
   }
 
   async function run<T>(ctx: CallContext, op: Operation<T>): Promise<MeteredResult<T>> {
-    const upstream = deps.upstream;
-    if (!upstream) throw new MissingKeyError();
+    // The requested model first, then each fallback. All are routed before anything is sent, so a
+    // missing key is reported at once rather than after the first model has failed.
+    const names = [...new Set([op.model, ...(op.fallbackModels ?? deps.router.fallbacks(op.model))])];
+    const primary = deps.router.resolve(op.model);
+    const chain = [primary, ...names.slice(1).map((name) => deps.router.resolve(name))];
     const started = clock();
-    const base = baseRecord(ctx, upstream.provider, op, started);
+    const base = baseRecord(ctx, primary.provider, op, started);
 
-    const estimatedCost = deps.prices.costMicroUsd(op.model, {
+    // Priced by the id the provider knows: a routing alias ("llama3") has no price of its own.
+    const estimatedCost = deps.prices.costMicroUsd(primary.model, {
       prompt_tokens: op.estimate.prompt_tokens,
       completion_tokens: op.estimate.max_completion_tokens,
       cached_tokens: 0,
       images: op.estimate.images,
     });
     try {
-      deps.guard?.check({ ctx, provider: upstream.provider, model: op.model, estimate: op.estimate, estimatedCostMicroUsd: estimatedCost });
+      deps.guard?.check({ ctx, provider: primary.provider, model: op.model, estimate: op.estimate, estimatedCostMicroUsd: estimatedCost });
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
       const record: CallRecord = { ...base, duration_ms: clock() - started, status: 'blocked', error_type: 'quota_exceeded', error_message: error.message.slice(0, MAX_ERROR_MESSAGE) };
       throw new MeteredCallError(error.message, write(record), record, error);
     }
 
-    // The requested model first, then each fallback; retries run out on one before the next is tried.
-    const chain = [op.model, ...(op.fallbackModels ?? []).filter((m) => m !== op.model)];
+    // Retries run out on one model before the next is tried.
+    const attempt = async (route: Route): Promise<Attempt<T>> => {
+      try {
+        return await op.attempt(route.client, route.model);
+      } catch (caught) {
+        const error = asUpstreamError(caught);
+        throw op.forwarded?.() ? finalAfterForwarding(error) : error;
+      }
+    };
     let retries = 0;
-    let lastError: UpstreamError | null = null;
-    let modelsTried = 0;
-    for (const [index, model] of chain.entries()) {
-      modelsTried = index + 1;
-      const outcome = await withRetries(() => op.attempt(upstream, model), (e) => asUpstreamError(e), deps.retryPolicy, retryDeps);
+    let last: { error: UpstreamError; route: Route; index: number } | null = null;
+    for (const [index, route] of chain.entries()) {
+      const outcome = await withRetries(() => attempt(route), asUpstreamError, deps.retryPolicy, retryDeps);
       retries += outcome.retries;
       if (outcome.ok) {
         const a = outcome.value;
-        const record = successRecord(base, a, clock() - started, retries, index > 0 ? op.model : null);
+        const record = successRecord({ ...base, provider: route.provider }, a, clock() - started, retries, index > 0 ? op.model : null);
         const id = write(record);
         return { value: a.value, callId: id, record, costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6 };
       }
-      lastError = outcome.error;
+      last = { error: outcome.error, route, index };
       if (!isFallbackWorthy(outcome.error)) break;
-      deps.logger.warn('model failed, trying the next in its fallback chain', { model, type: outcome.error.type });
+      deps.logger.warn('model failed, trying the next in its fallback chain', { model: route.model, provider: route.provider, type: outcome.error.type });
     }
-    const error = lastError ?? new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false });
-    const message = describeUpstreamError(error, op.model, upstream.provider, retries);
+    const { error, route, index } = last ?? { error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }), route: primary, index: 0 };
+    const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
+    const message = describeUpstreamError(error, route.model, route.provider, retries, route.keyEnv) + tried;
     const record: CallRecord = {
-      ...base, duration_ms: clock() - started, status: 'error', http_status: error.status, error_type: error.type,
+      ...base, provider: route.provider, duration_ms: clock() - started, status: 'error', http_status: error.status, error_type: error.type,
       error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE), retries, request_id: error.requestId,
-      fallback_from: modelsTried > 1 ? op.model : null,
+      fallback_from: index > 0 ? op.model : null,
     };
     throw new MeteredCallError(message, write(record), record, error);
   }
@@ -178,7 +198,7 @@ export function createMetering(deps: MeteringDeps): Metering {
     };
   }
 
-  return { run, prices: deps.prices, hasUpstream: deps.upstream !== null };
+  return { run, prices: deps.prices, hasUpstream: deps.router.defaultClient !== null };
 }
 
 function asUpstreamError(error: unknown): UpstreamError {

@@ -1,20 +1,23 @@
-import type { Config } from './config.js';
+import { secretsOf, type Config } from './config.js';
+import { DEFAULT_PROVIDER } from './config-file.js';
 import type { CallSource } from './ledger/calls.js';
 import { openLedger, type Ledger } from './ledger/open.js';
 import type { Logger } from './log.js';
 import { createMetering, type CallGuard, type Metering, type MeteringDeps } from './metering.js';
 import type { ServerDeps } from './mcp/deps.js';
 import { createModelCatalog, type ModelCatalog } from './upstream/catalog.js';
-import { createUpstreamClient, type UpstreamClient } from './upstream/client.js';
+import type { UpstreamClient } from './upstream/client.js';
 import { createPriceTable, type PriceTable } from './upstream/prices.js';
-import { defaultRetryPolicy } from './upstream/retry.js';
+import { createProviderRouter, type ProviderRouter } from './upstream/providers.js';
 
 export interface Runtime {
   config: Config;
   logger: Logger;
   ledger: Ledger;
   prices: PriceTable;
+  /** The built-in provider's client (CometAPI); null without COMETAPI_KEY. */
   upstream: UpstreamClient | null;
+  router: ProviderRouter;
   metering: Metering;
   catalog: ModelCatalog;
   serverDeps(source: CallSource): ServerDeps;
@@ -39,18 +42,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
   const ledger = openLedger(config.dbPath);
   const prices = createPriceTable(config.pricesFile);
-  const upstream = config.key
-    ? createUpstreamClient({ provider: options.provider ?? 'cometapi', baseUrl: config.baseUrl, apiKey: config.key, timeoutMs: config.timeoutMs })
-    : null;
-  const secrets = [config.key, config.token].filter((s): s is string => typeof s === 'string');
+  const router = createProviderRouter({
+    defaultProvider: { name: options.provider ?? DEFAULT_PROVIDER, baseUrl: config.baseUrl, apiKey: config.key, keyEnv: 'COMETAPI_KEY' },
+    routing: config.routing,
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  const upstream = router.defaultClient;
   const metering = createMetering({
-    ledger, prices, upstream, logger, secrets,
-    retryPolicy: defaultRetryPolicy(config.maxRetries),
+    ledger, prices, router, logger, secrets: secretsOf(config),
+    retryPolicy: { maxRetries: config.maxRetries, ...config.retry },
     guard: options.guard, onRecorded: options.onRecorded, sleep: options.sleep, random: options.random, clock: options.clock,
   });
   const catalog = createModelCatalog({ upstream, prices, clock: options.clock });
   return {
-    config, logger, ledger, prices, upstream, metering, catalog,
+    config, logger, ledger, prices, upstream, router, metering, catalog,
     serverDeps: (source) => ({ metering, ledger, config, logger, catalog, source, clock: options.clock }),
     close: () => ledger.close(),
   };

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { cappedFetch } from './body-cap.js';
 import { toUpstreamError } from './errors.js';
 import { estimateChatUsage, usageFromWire, countTokens, emptyUsage, type Usage } from './usage.js';
 
@@ -60,6 +61,8 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** Answers larger than this are refused (see docs/decisions, oversize cap). */
+  maxResponseBytes: number;
   now?: () => number;
   fetch?: typeof fetch;
 }
@@ -76,9 +79,12 @@ export interface UpstreamClient {
 /** The only place that speaks to an upstream through the `openai` package. */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const now = options.now ?? Date.now;
-  const fetchImpl = options.fetch ?? fetch;
-  // Retries are ours (counted and recorded), so the package's own are off.
-  const openai = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs });
+  const fetchImpl = cappedFetch(options.fetch ?? fetch, options.maxResponseBytes);
+  // Retries are ours (counted and recorded), so the package's own are off; so is its console
+  // logging: every failure it would print is classified, recorded and reported by us.
+  const openai = new OpenAI({
+    apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, fetch: fetchImpl, logLevel: 'off',
+  });
   const secrets = [options.apiKey];
 
   /** Runs one attempt under its own deadline and converts whatever it throws. */

@@ -8,13 +8,6 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
-export const defaultRetryPolicy = (maxRetries: number): RetryPolicy => ({
-  maxRetries,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  maxTotalMs: 60_000,
-});
-
 export interface RetryDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
