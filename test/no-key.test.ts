@@ -11,7 +11,7 @@ afterEach(async () => {
 
 it('lists every tool without a key, and each call explains how to set COMETAPI_KEY', async () => {
   const { tools } = await h.client.listTools();
-  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'create_embeddings', 'generate_image', 'get_usage', 'list_models']);
+  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'compare_models', 'create_embeddings', 'generate_image', 'get_usage', 'list_models']);
   for (const tool of tools) {
     expect(tool.title).toBeTruthy();
     expect(tool.outputSchema).toBeTruthy();

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { packageVersion } from '../version.js';
 import type { ServerDeps } from './deps.js';
 import { registerChat } from './tools/chat.js';
+import { registerCompareModels } from './tools/compare-models.js';
 import { registerCreateEmbeddings } from './tools/create-embeddings.js';
 import { registerGenerateImage } from './tools/generate-image.js';
 import { registerGetUsage } from './tools/get-usage.js';
@@ -11,7 +12,7 @@ export type { ServerDeps } from './deps.js';
 
 const INSTRUCTIONS =
   'Tools backed by CometAPI (500+ models through one OpenAI-compatible API). Use chat for text answers, ' +
-  'generate_image for pictures, create_embeddings for vectors, list_models to find model ids and prices, ' +
+  'compare_models to put one prompt to several models side by side, generate_image for pictures, create_embeddings for vectors, list_models to find model ids and prices, ' +
   'and get_usage to see tokens and cost spent so far. Every call is metered in a local ledger.';
 
 /** One MCP server per client session; transports (stdio, Streamable HTTP) are attached elsewhere. */
@@ -21,6 +22,7 @@ export function createServer(deps: ServerDeps): McpServer {
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
   );
   registerChat(server, deps);
+  registerCompareModels(server, deps);
   registerGenerateImage(server, deps);
   registerCreateEmbeddings(server, deps);
   registerListModels(server, deps);

@@ -2,8 +2,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { ChatMessage } from '../../upstream/client.js';
-import { roughTokenCount } from '../../upstream/usage.js';
 import { callContext, formatUsd, progressReporter, type ServerDeps } from '../deps.js';
+import { callFigures, chatOperation } from './chat-call.js';
 
 const messageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -65,44 +65,19 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
       const model = args.model ?? deps.config.models.chat;
       const report = progressReporter(extra);
       let received = 0;
-      const result = await deps.metering.run(callContext(server, deps, 'chat'), {
-        model,
-        fallbackModels: args.fallback_models,
-        stream: true,
-        estimate: {
-          prompt_tokens: roughTokenCount(messages.map((m) => m.content)),
-          max_completion_tokens: args.max_tokens ?? 1024,
-          images: 0,
-        },
-        attempt: (client, attemptModel) =>
-          client.chat(
-            {
-              model: attemptModel,
-              messages,
-              temperature: args.temperature,
-              max_tokens: args.max_tokens,
-              onDelta: () => report(++received, `${received} tokens from ${attemptModel}`),
-            },
-            extra.signal,
-          ),
-      });
+      const result = await deps.metering.run(
+        callContext(server, deps, 'chat'),
+        chatOperation({
+          model, messages, temperature: args.temperature, max_tokens: args.max_tokens, fallbackModels: args.fallback_models,
+          signal: extra.signal, onDelta: (from) => report(++received, `${received} tokens from ${from}`),
+        }),
+      );
       const r = result.record;
       const structured = {
         model: r.model_used ?? model,
         text: result.value.text,
         finish_reason: result.value.finishReason,
-        usage: {
-          prompt_tokens: r.prompt_tokens,
-          completion_tokens: r.completion_tokens,
-          total_tokens: r.prompt_tokens + r.completion_tokens,
-          estimated: r.usage_estimated,
-        },
-        cost_usd: result.costUsd,
-        latency_ms: r.duration_ms ?? 0,
-        ttft_ms: r.ttft_ms,
-        retries: r.retries,
-        fallback_from: r.fallback_from,
-        call_id: result.callId,
+        ...callFigures(r, result.callId),
       };
       const meta =
         `— ${structured.model} · ${r.prompt_tokens}+${r.completion_tokens} tokens${r.usage_estimated ? ' (estimated)' : ''}` +

@@ -1,0 +1,60 @@
+import type { CallRecord } from '../../ledger/calls.js';
+import type { Operation } from '../../metering.js';
+import type { ChatMessage, ChatValue } from '../../upstream/client.js';
+import { roughTokenCount } from '../../upstream/usage.js';
+
+export interface ChatCall {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  max_tokens?: number;
+  fallbackModels?: readonly string[];
+  signal?: AbortSignal;
+  /** Told of each streamed piece, with the model it came from. */
+  onDelta?: (model: string) => void;
+}
+
+/** The one chat operation on the metering path, for the chat and compare_models tools alike. */
+export function chatOperation(call: ChatCall): Operation<ChatValue> {
+  const onDelta = call.onDelta;
+  return {
+    model: call.model,
+    fallbackModels: call.fallbackModels,
+    // The answer is buffered and sent whole, so a stream broken midway may simply be restarted.
+    stream: true,
+    estimate: {
+      prompt_tokens: roughTokenCount(call.messages.map((m) => m.content)),
+      max_completion_tokens: call.max_tokens ?? 1024,
+      images: 0,
+    },
+    attempt: (client, attemptModel) =>
+      client.chat(
+        {
+          model: attemptModel,
+          messages: call.messages,
+          temperature: call.temperature,
+          max_tokens: call.max_tokens,
+          onDelta: onDelta && (() => onDelta(attemptModel)),
+        },
+        call.signal,
+      ),
+  };
+}
+
+/** The figures every chat-like result reports, read from the call's ledger row. */
+export function callFigures(record: CallRecord, callId: number) {
+  return {
+    usage: {
+      prompt_tokens: record.prompt_tokens,
+      completion_tokens: record.completion_tokens,
+      total_tokens: record.prompt_tokens + record.completion_tokens,
+      estimated: record.usage_estimated,
+    },
+    cost_usd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+    latency_ms: record.duration_ms ?? 0,
+    ttft_ms: record.ttft_ms,
+    retries: record.retries,
+    fallback_from: record.fallback_from,
+    call_id: callId,
+  };
+}
