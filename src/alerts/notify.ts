@@ -1,0 +1,136 @@
+import { errorMessage, redact } from '../errors.js';
+import type { Alert, AlertDelivery, AlertsRepo } from '../ledger/alerts.js';
+import { fromAmount, type Quota } from '../ledger/quotas.js';
+import type { Logger } from '../log.js';
+import { formatScope } from '../quotas/schema.js';
+import type { NoticeBoard } from './notices.js';
+
+/** Webhook delivery: each attempt times out, failures are retried after baseDelayMs × 4^n. */
+export interface DeliveryPolicy {
+  timeoutMs: number;
+  attempts: number;
+  baseDelayMs: number;
+}
+
+/** About 41 s in the worst case (4 × 5 s timeouts plus 1 + 4 + 16 s of backoff), all off the call path. */
+export const DEFAULT_DELIVERY: DeliveryPolicy = { timeoutMs: 5_000, attempts: 4, baseDelayMs: 1_000 };
+
+export interface AlertNotifierDeps {
+  alerts: AlertsRepo;
+  logger: Logger;
+  notices: NoticeBoard;
+  webhookUrl: string | undefined;
+  policy?: Partial<DeliveryPolicy>;
+  fetch?: typeof fetch;
+  clock?: () => number;
+}
+
+export interface AlertNotifier {
+  /** What a new alert's `delivery` column starts as. */
+  readonly initialDelivery: AlertDelivery;
+  /** Logs, notifies MCP clients and starts the webhook delivery; returns at once and never throws. */
+  notify(alert: Alert, quota: Quota): void;
+  /** Resolves when every webhook delivery started so far has finished. */
+  idle(): Promise<void>;
+  /** Abandons deliveries still retrying (their rows stay `pending`). */
+  close(): void;
+}
+
+/** Slack-compatible (`text`), with the figures alongside for anything that wants to parse them. */
+export function webhookPayload(alert: Alert, quota: Quota) {
+  return {
+    text: `:warning: cometapi-mcp: ${alert.message}`,
+    source: 'cometapi-mcp',
+    alert: {
+      id: alert.id,
+      quota: quota.name,
+      scope: formatScope({ kind: quota.scope, value: quota.scope_value }),
+      metric: quota.metric,
+      period: quota.period,
+      time_zone: quota.time_zone,
+      hard: quota.hard,
+      threshold: alert.threshold,
+      used: fromAmount(quota.metric, alert.used_amount),
+      limit: fromAmount(quota.metric, alert.limit_amount),
+      period_start: new Date(alert.period_start).toISOString(),
+      fired_at: new Date(alert.fired_at).toISOString(),
+    },
+  };
+}
+
+export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
+  const policy = { ...DEFAULT_DELIVERY, ...deps.policy };
+  const doFetch = deps.fetch ?? fetch;
+  const clock = deps.clock ?? Date.now;
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  // A Slack webhook URL is itself a secret: keep it out of stored errors and logs.
+  const secrets = deps.webhookUrl ? [deps.webhookUrl] : [];
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      // unref: a pending retry must not keep a finished stdio server's process alive.
+      const onAbort = () => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (closing.signal.removeEventListener('abort', onAbort), resolve()), ms);
+      timer.unref();
+      closing.signal.addEventListener('abort', onAbort, { once: true });
+    });
+
+  function record(alertId: number, delivery: AlertDelivery, attempts: number, error: string | null): void {
+    if (closing.signal.aborted) return; // the ledger may already be closed
+    try {
+      deps.alerts.recordAttempt(alertId, { delivery, attempts, error, at: clock() });
+    } catch (e) {
+      deps.logger.warn('could not record webhook delivery state', { alert: alertId, error: errorMessage(e) });
+    }
+  }
+
+  async function postOnce(url: string, body: string): Promise<string | null> {
+    try {
+      const response = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), closing.signal]),
+      });
+      await response.body?.cancel();
+      return response.ok ? null : `HTTP ${response.status}`;
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      const name = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : errorMessage(error);
+      return redact(`${name}${cause}`, secrets).slice(0, 300);
+    }
+  }
+
+  async function deliver(url: string, alert: Alert, quota: Quota): Promise<void> {
+    const body = JSON.stringify(webhookPayload(alert, quota));
+    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+      const error = await postOnce(url, body);
+      if (closing.signal.aborted) return;
+      if (error === null) return record(alert.id, 'delivered', attempt, null);
+      const last = attempt === policy.attempts;
+      record(alert.id, last ? 'failed' : 'pending', attempt, error);
+      deps.logger.warn(last ? 'quota alert webhook failed; giving up' : 'quota alert webhook failed; will retry', { alert: alert.id, attempt, error });
+      if (!last) await sleep(policy.baseDelayMs * 4 ** (attempt - 1));
+    }
+  }
+
+  return {
+    initialDelivery: deps.webhookUrl ? 'pending' : 'no-webhook',
+    notify(alert, quota) {
+      deps.logger.warn(`quota alert: ${alert.message}`, { quota: quota.name, threshold: alert.threshold, alert: alert.id });
+      deps.notices.publish({ level: 'warning', logger: 'cometapi-mcp/quotas', data: { message: alert.message, ...webhookPayload(alert, quota).alert } });
+      const url = deps.webhookUrl;
+      if (!url || closing.signal.aborted) return;
+      const delivery = deliver(url, alert, quota).catch((error: unknown) => {
+        deps.logger.warn('quota alert webhook delivery crashed', { alert: alert.id, error: errorMessage(error) });
+      });
+      inFlight.add(delivery);
+      void delivery.finally(() => inFlight.delete(delivery));
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    close: () => closing.abort(),
+  };
+}

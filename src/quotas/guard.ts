@@ -1,0 +1,107 @@
+import type { AlertNotifier } from '../alerts/notify.js';
+import { QuotaExceededError, errorMessage } from '../errors.js';
+import type { AlertsRepo } from '../ledger/alerts.js';
+import type { CallRecord } from '../ledger/calls.js';
+import type { Quota, QuotasRepo } from '../ledger/quotas.js';
+import type { Logger } from '../log.js';
+import type { CallGuard, PendingCall } from '../metering.js';
+import { alertMessage, blockedMessage, unpricedMessage } from './format.js';
+import type { QuotaMetric } from './schema.js';
+import { periodWindow, type PeriodWindow } from './state.js';
+import { matchesScope, type CallSubject, type UsageQuery } from './usage.js';
+
+export interface QuotaGuardDeps {
+  quotas: QuotasRepo;
+  alerts: AlertsRepo;
+  usage: UsageQuery;
+  notifier: AlertNotifier;
+  logger: Logger;
+  clock?: () => number;
+}
+
+/**
+ * What a call may use, in the quota's unit, before it runs; null when it cannot be known (an
+ * unpriced model under a cost quota). See docs/decisions/quota-estimates.md.
+ */
+export function estimateAmount(metric: QuotaMetric, pending: PendingCall): number | null {
+  switch (metric) {
+    case 'requests':
+      return 1;
+    case 'images':
+      return pending.estimate.images;
+    case 'tokens':
+      return pending.estimate.prompt_tokens + pending.estimate.max_completion_tokens;
+    case 'cost':
+      return pending.estimatedCostMicroUsd;
+  }
+}
+
+const pendingSubject = (p: PendingCall): CallSubject => ({ model: p.model, tool: p.ctx.tool, client: p.ctx.client, provider: p.provider });
+const recordSubject = (r: CallRecord): CallSubject => ({ model: r.model_used ?? r.model_requested, tool: r.tool, client: r.client, provider: r.provider });
+
+/**
+ * Hard quotas are checked before the upstream is touched; after each row is written every quota
+ * the call counts toward is re-measured and thresholds it has crossed fire. Usage is always read
+ * from the ledger, so every process sharing the file sees every other's calls; there is no
+ * reservation, so calls already in flight when the limit is reached can overshoot it.
+ */
+export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
+  const clock = deps.clock ?? Date.now;
+
+  /**
+   * Fires each threshold reached and not yet fired. A refusal also fires the highest threshold up
+   * to 100 %: a hard quota that reserves a call's estimate can refuse calls before usage itself
+   * reaches 100 %, and that is the moment a person wants to hear about.
+   */
+  function fireCrossed(quota: Quota, window: PeriodWindow, usedAmount: number, refused: boolean): void {
+    const fired = deps.alerts.firedThresholds(quota.id, window.start);
+    const limitAlert = Math.max(0, ...quota.thresholds.filter((t) => t <= 100));
+    for (const threshold of quota.thresholds) {
+      if (fired.has(threshold)) continue;
+      const reached = usedAmount * 100 >= threshold * quota.limit_amount;
+      if (!reached && !(refused && threshold === limitAlert)) continue;
+      const alert = deps.alerts.fire({
+        quota_id: quota.id, period_start: window.start, threshold, used_amount: usedAmount, limit_amount: quota.limit_amount,
+        message: alertMessage(quota, threshold, usedAmount, window, refused), fired_at: clock(), delivery: deps.notifier.initialDelivery,
+      });
+      // null: another process (or an earlier call) fired it first; only the first one delivers.
+      if (alert) deps.notifier.notify(alert, quota);
+    }
+  }
+
+  function refuse(quota: Quota, window: PeriodWindow, usedAmount: number, message: string): never {
+    try {
+      fireCrossed(quota, window, usedAmount, true);
+    } catch (error) {
+      // Failing to record the alert must not turn a refusal into a different error.
+      deps.logger.warn('could not record a quota alert', { quota: quota.name, error: errorMessage(error) });
+    }
+    throw new QuotaExceededError(message, quota.name);
+  }
+
+  return {
+    check(pending) {
+      const now = clock();
+      const subject = pendingSubject(pending);
+      for (const quota of deps.quotas.list()) {
+        if (!quota.hard || !matchesScope(quota, subject)) continue;
+        const window = periodWindow(quota, now);
+        const used = deps.usage(quota, window)[quota.metric];
+        const need = estimateAmount(quota.metric, pending);
+        if (used >= quota.limit_amount) refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
+        if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
+        if (used + need > quota.limit_amount) refuse(quota, window, used, blockedMessage(quota, used, need, window));
+      }
+    },
+    recorded(record) {
+      if (record.status === 'blocked') return; // used nothing, so crossed nothing
+      const subject = recordSubject(record);
+      for (const quota of deps.quotas.list()) {
+        if (!matchesScope(quota, subject)) continue;
+        // The period the call started in is the one it counts toward.
+        const window = periodWindow(quota, record.ts);
+        fireCrossed(quota, window, deps.usage(quota, window)[quota.metric], false);
+      }
+    },
+  };
+}
