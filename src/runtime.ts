@@ -5,6 +5,8 @@ import { openLedger, type Ledger } from './ledger/open.js';
 import type { Logger } from './log.js';
 import { createMetering, type CallGuard, type Metering, type MeteringDeps } from './metering.js';
 import type { ServerDeps } from './mcp/deps.js';
+import type { DeliveryPolicy } from './alerts/notify.js';
+import { createQuotaSystem, type QuotaSystem } from './quotas/system.js';
 import { createModelCatalog, type ModelCatalog } from './upstream/catalog.js';
 import type { UpstreamClient } from './upstream/client.js';
 import { createPriceTable, type PriceTable } from './upstream/prices.js';
@@ -20,6 +22,8 @@ export interface Runtime {
   router: ProviderRouter;
   metering: Metering;
   catalog: ModelCatalog;
+  /** Quotas, alerts and their delivery; its guard is the metering path's unless options.guard replaced it. */
+  quotas: QuotaSystem;
   serverDeps(source: CallSource): ServerDeps;
   close(): void;
 }
@@ -29,7 +33,10 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Provider name recorded on rows; "cometapi" unless running against the simulator. */
   provider?: string;
+  /** Replaces the quota guard built from the ledger (every caller gets quota enforcement by default). */
   guard?: CallGuard;
+  /** Webhook retry timing for quota alerts; tests shorten it. */
+  alertDelivery?: Partial<DeliveryPolicy>;
   onRecorded?: MeteringDeps['onRecorded'];
   /** For tests: deterministic backoff. */
   sleep?: MeteringDeps['sleep'];
@@ -42,6 +49,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
   const ledger = openLedger(config.dbPath);
   const prices = createPriceTable(config.pricesFile);
+  const quotas = createQuotaSystem({ ledger, logger, webhookUrl: config.webhookUrl, delivery: options.alertDelivery, clock: options.clock });
   const router = createProviderRouter({
     defaultProvider: { name: options.provider ?? DEFAULT_PROVIDER, baseUrl: config.baseUrl, apiKey: config.key, keyEnv: 'COMETAPI_KEY' },
     routing: config.routing,
@@ -52,12 +60,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const metering = createMetering({
     ledger, prices, router, logger, secrets: secretsOf(config),
     retryPolicy: { maxRetries: config.maxRetries, ...config.retry },
-    guard: options.guard, onRecorded: options.onRecorded, sleep: options.sleep, random: options.random, clock: options.clock,
+    guard: options.guard ?? quotas.guard, onRecorded: options.onRecorded, sleep: options.sleep, random: options.random, clock: options.clock,
   });
   const catalog = createModelCatalog({ upstream, prices, clock: options.clock });
   return {
     config, logger, ledger, prices, upstream, router, metering, catalog,
-    serverDeps: (source) => ({ metering, ledger, config, logger, catalog, source, clock: options.clock }),
-    close: () => ledger.close(),
+    quotas,
+    serverDeps: (source) => ({ metering, ledger, config, logger, catalog, source, clock: options.clock, notices: quotas.notices }),
+    close: () => {
+      quotas.close();
+      ledger.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { NoticeBoard } from '../alerts/notices.js';
 import type { Config } from '../config.js';
 import type { CallSource } from '../ledger/calls.js';
 import type { Ledger } from '../ledger/open.js';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   /** How this server is reached; recorded on every row. */
   source: CallSource;
   clock?: () => number;
+  /** Quota alerts for this process; each server passes them to its client as notifications/message. */
+  notices?: NoticeBoard;
 }
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;

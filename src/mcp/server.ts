@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { attachNotices } from '../alerts/notices.js';
 import { packageVersion } from '../version.js';
 import type { ServerDeps } from './deps.js';
 import { registerChat } from './tools/chat.js';
@@ -27,5 +28,6 @@ export function createServer(deps: ServerDeps): McpServer {
   registerCreateEmbeddings(server, deps);
   registerListModels(server, deps);
   registerGetUsage(server, deps);
+  if (deps.notices) attachNotices(server, deps.notices);
   return server;
 }

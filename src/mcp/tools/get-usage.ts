@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { USAGE_GROUPS, usageReport } from '../../ledger/usage-report.js';
+import { createQuotaReader, formatQuotaLines, quotaStateSchema } from '../../quotas/report.js';
 import { parseSince } from '../../time.js';
 import { formatUsageTable } from '../../usage-format.js';
 import type { ServerDeps } from '../deps.js';
@@ -18,12 +19,13 @@ const usageRowSchema = z.object({
 });
 
 export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
+  const readQuotas = createQuotaReader(deps.ledger.db);
   server.registerTool(
     'get_usage',
     {
       title: 'Show usage and cost',
       description:
-        'Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day. Lets an agent watch its own budget. Makes no upstream call.',
+        'Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day, plus each quota\'s state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit). Lets an agent watch its own budget. Makes no upstream call.',
       inputSchema: {
         since: z.string().default('today').describe('today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01'),
         by: z.enum(USAGE_GROUPS).default('model'),
@@ -35,6 +37,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         by: z.string(),
         total: usageRowSchema,
         rows: z.array(usageRowSchema),
+        quotas: z.array(quotaStateSchema),
       },
       annotations: { readOnlyHint: true, openWorldHint: false, idempotentHint: true },
     },
@@ -46,8 +49,10 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         ...report,
         since: new Date(report.since).toISOString(),
         until: new Date(report.until).toISOString(),
+        quotas: readQuotas(now),
       };
-      return { content: [{ type: 'text', text: formatUsageTable(report) }], structuredContent: structured };
+      const text = `${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}`;
+      return { content: [{ type: 'text', text }], structuredContent: structured };
     },
   );
 }

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { DeliveryPolicy } from '../../src/alerts/notify.js';
+import type { CallRecord } from '../../src/ledger/calls.js';
+import { createLogger } from '../../src/log.js';
+import { createServer } from '../../src/mcp/server.js';
+import { setQuota } from '../../src/quotas/manage.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
+import { TEST_KEY, tempDir } from './harness.js';
+
+/**
+ * Like harness.ts, plus what quota tests need: a settable clock, the configured zone, a webhook
+ * URL, short webhook retries, and the MCP logging notifications the client received.
+ */
+export interface QuotaHarness {
+  sim: RunningSimulatedUpstream;
+  config: Config;
+  runtime: Runtime;
+  client: Client;
+  clock: { now: number };
+  logs: string[];
+  notices: LoggingMessageNotification['params'][];
+  dir: string;
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  /** Creates or changes a quota through the same validation as the CLI and API. */
+  quota(input: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+export interface QuotaHarnessOptions {
+  timeZone?: string;
+  now?: number;
+  clientName?: string;
+  webhookUrl?: string;
+  delivery?: Partial<DeliveryPolicy>;
+  simLatencyMs?: number;
+}
+
+export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Promise<QuotaHarness> {
+  const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: options.simLatencyMs ?? 0, tokensPerSecond: 0 });
+  const dir = tempDir('cometapi-mcp-quota-');
+  const config = loadConfig({
+    COMETAPI_KEY: TEST_KEY,
+    COMETAPI_BASE_URL: sim.baseUrl,
+    COMETAPI_MCP_DATA_DIR: dir,
+    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+    COMETAPI_MCP_TZ: options.timeZone ?? 'UTC',
+    COMETAPI_TIMEOUT_MS: '2000',
+    COMETAPI_MAX_RETRIES: '0',
+    ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
+  });
+  const clock = { now: options.now ?? Date.now() };
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
+  const runtime = createRuntime({ config, logger, clock: () => clock.now, alertDelivery: options.delivery, sleep: async () => undefined });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });
+  const notices: LoggingMessageNotification['params'][] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void notices.push(n.params));
+  await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport), client.connect(clientTransport)]);
+  return {
+    sim, config, runtime, client, clock, logs, notices, dir,
+    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    quota: (input) => void setQuota(runtime.quotas.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
+    close: async () => {
+      await client.close();
+      runtime.close();
+      await sim.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A complete successful row; every field can be overridden. */
+export function row(overrides: Partial<CallRecord> = {}): CallRecord {
+  return {
+    ts: Date.UTC(2025, 0, 15, 12), duration_ms: 100, ttft_ms: null, source: 'mcp-stdio', client: 'Cherry Studio', tool: 'chat',
+    provider: 'cometapi', model_requested: 'gpt-4o-mini', model_used: 'gpt-4o-mini', stream: false, prompt_tokens: 10,
+    completion_tokens: 20, cached_tokens: 0, reasoning_tokens: 0, images: 0, usage_estimated: false, cost_micro_usd: 100,
+    status: 'ok', http_status: 200, error_type: null, error_message: null, retries: 0, fallback_from: null, request_id: null,
+    ...overrides,
+  };
+}
+
+export interface WebhookReceiver {
+  url: string;
+  bodies: unknown[];
+  /** Answers each request with the next status (default 200); 'hang' never answers. */
+  replies: (number | 'hang')[];
+  /** Resolves once `n` requests have arrived. */
+  received(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 standing in for Slack. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const bodies: unknown[] = [];
+  const replies: (number | 'hang')[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    req.on('end', () => {
+      bodies.push(JSON.parse(text));
+      for (const w of waiters.filter((w) => bodies.length >= w.n)) w.resolve();
+      const reply = replies.shift() ?? 200;
+      if (reply === 'hang') return;
+      res.writeHead(reply, { 'content-type': 'text/plain' }).end(reply === 200 ? 'ok' : 'nope');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/T000/B000/secret`,
+    bodies,
+    replies,
+    received: (n) => (bodies.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on: bound once to find it free, then closed. */
+export async function closedPortUrl(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/hook`;
+}
+
+/** Polls until `check` passes (for work that finishes after the call returned, like webhook delivery). */
+export async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
