@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { UpstreamError, errorMessage, redact } from '../errors.js';
 import { findTooLarge } from './body-cap.js';
 
-function retryAfterMs(headers: Headers | undefined): number | null {
+export function retryAfterMs(headers: Headers | undefined): number | null {
   const value = headers?.get('retry-after-ms') ?? null;
   if (value !== null && Number.isFinite(Number(value))) return Number(value);
   const seconds = headers?.get('retry-after') ?? null;
@@ -13,7 +13,7 @@ function retryAfterMs(headers: Headers | undefined): number | null {
 }
 
 /** Which failures are worth trying again: they may pass on a later attempt. */
-function classifyStatus(status: number, code: string | null | undefined, message: string): { type: string; retryable: boolean } {
+export function classifyStatus(status: number, code: string | null | undefined, message: string): { type: string; retryable: boolean } {
   // Aggregators answer "no channel for this model" with 404, 400 or 503 alike; the code is what says so.
   if (code === 'model_not_found') return { type: 'model_not_found', retryable: false };
   if (status === 402 || code === 'insufficient_quota') return { type: 'insufficient_quota', retryable: false };
