@@ -14,6 +14,9 @@ Usage:
   cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
   cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
                             [--json | --csv] [--db FILE]
+  cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
+                            [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
+                            | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp setup        print the config to paste into an MCP client [--client cherry|claude|cursor|vscode]
   cometapi-mcp --version
@@ -46,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
     case 'usage':
       (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
+      return 0;
+    case 'quota':
+      (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
       return 0;
     case 'setup':
       (await import('./commands/setup.js')).runSetupCommand(rest, stdout);
