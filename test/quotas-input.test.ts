@@ -6,7 +6,6 @@ import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import { runQuotaCommand } from '../src/commands/quota.js';
-import { BadInputError } from '../src/errors.js';
 import { openLedger, type Ledger } from '../src/ledger/open.js';
 import { createQuotasRepo } from '../src/ledger/quotas.js';
 import { createQuotaRoutes } from '../src/sidecar/routes/quotas.js';
