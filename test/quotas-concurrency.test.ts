@@ -1,0 +1,116 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLedger, type Ledger } from '../src/ledger/open.js';
+import { createQuotasRepo } from '../src/ledger/quotas.js';
+import { setQuota } from '../src/quotas/manage.js';
+import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
+import { TEST_KEY, tempDir } from './helpers/harness.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/quota-harness.js';
+
+const WRITER = fileURLToPath(new URL('./fixtures/quota-writer.ts', import.meta.url));
+const PROCESSES = 4;
+const CALLS_EACH = 10;
+
+interface Outcome {
+  ok: number;
+  refused: number;
+  failed: number;
+  notices: number;
+}
+
+let dir: string;
+let ledger: Ledger;
+let sim: RunningSimulatedUpstream | undefined;
+let hook: WebhookReceiver | undefined;
+beforeEach(() => {
+  dir = tempDir('cometapi-mcp-quota-procs-');
+  ledger = openLedger(path.join(dir, 'ledger.db'));
+});
+afterEach(async () => {
+  ledger.close();
+  await sim?.close();
+  await hook?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the writers, waits until each is ready, then releases them together. */
+async function runWriters(options: { concurrency: number; webhookUrl?: string }): Promise<Outcome[]> {
+  if (!sim) throw new Error('start the simulated upstream first');
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const results: Promise<Outcome>[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < PROCESSES; i++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl,
+        COMETAPI_MCP_DB: ledger.path, COMETAPI_MCP_TZ: 'UTC', COMETAPI_MAX_RETRIES: '0', CALLS: String(CALLS_EACH),
+        CONCURRENCY: String(options.concurrency), CLIENT_NAME: `writer-${i}`,
+        ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
+      },
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const lines = readline.createInterface({ input: child.stdout });
+    const seen: string[] = [];
+    ready.push(new Promise((resolve) => lines.on('line', (line) => (seen.push(line), line === 'ready' && resolve()))));
+    results.push(
+      new Promise((resolve, reject) =>
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(seen.at(-1) ?? '{}') as Outcome) : reject(new Error(`writer ${i} exited ${code}: ${stderr}`)))),
+      ),
+    );
+  }
+  await Promise.all(ready);
+  for (const child of children) child.stdin.end('go\n');
+  return Promise.all(results);
+}
+
+const total = (outcomes: Outcome[], key: keyof Outcome) => outcomes.reduce((sum, o) => sum + o[key], 0);
+const statuses = () => ledger.db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM calls GROUP BY status').all();
+
+describe('four writer processes on one ledger', () => {
+  it('crossing the same thresholds together fire each alert exactly once, delivered once', async () => {
+    sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
+    hook = await startWebhookReceiver();
+    const limit = PROCESSES * CALLS_EACH;
+    setQuota(createQuotasRepo(ledger.db), { name: 'shared', metric: 'requests', period: 'day', limit, thresholds: [25, 50, 75, 100] }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+
+    const outcomes = await runWriters({ concurrency: 2, webhookUrl: hook.url });
+    expect(total(outcomes, 'ok')).toBe(limit);
+    const alerts = ledger.db.prepare<[], { threshold: number; delivery: string }>('SELECT threshold, delivery FROM alerts ORDER BY threshold').all();
+    expect(alerts).toEqual([25, 50, 75, 100].map((threshold) => ({ threshold, delivery: 'delivered' })));
+    // Only the process whose insert won delivers: one webhook post and one MCP notice per alert.
+    expect(hook.bodies.map((b) => (b as { alert: { threshold: number } }).alert.threshold).sort((a, b) => a - b)).toEqual([25, 50, 75, 100]);
+    expect(total(outcomes, 'notices')).toBe(4);
+  }, 60_000);
+
+  it.each([1, 4])('a hard limit with %i call(s) in flight per process overshoots by at most the calls in flight', async (concurrency) => {
+    sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 40, tokensPerSecond: 0 });
+    const limit = 20;
+    setQuota(createQuotasRepo(ledger.db), { name: 'hard-requests', metric: 'requests', period: 'day', limit, hard: true }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+
+    const outcomes = await runWriters({ concurrency });
+    const ok = total(outcomes, 'ok');
+    const inFlight = PROCESSES * concurrency;
+    process.stderr.write(
+      `quota concurrency: ${PROCESSES} processes x ${concurrency} in flight, ${PROCESSES * CALLS_EACH} calls, hard limit ${limit} requests: ` +
+        `${ok} got through (overshoot ${ok - limit}, bound ${inFlight - 1}), ${total(outcomes, 'refused')} refused\n`,
+    );
+    // A check never counts calls still in flight, so it never refuses too early...
+    expect(ok).toBeGreaterThanOrEqual(limit);
+    // ...and can let through at most one call per other call in flight when the limit is reached.
+    expect(ok - limit).toBeLessThanOrEqual(inFlight - 1);
+    expect(total(outcomes, 'failed')).toBe(0);
+    expect(total(outcomes, 'refused')).toBe(PROCESSES * CALLS_EACH - ok);
+    // Refused calls never reached the upstream, and each is a blocked row.
+    expect(sim.requests).toBe(ok);
+    expect(statuses()).toEqual([
+      { status: 'blocked', n: PROCESSES * CALLS_EACH - ok },
+      { status: 'ok', n: ok },
+    ]);
+  }, 60_000);
+});
