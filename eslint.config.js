@@ -15,7 +15,7 @@ export default tseslint.config(
   {
     files: ['dashboard/**/*.js'],
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', EventSource: 'readonly', uPlot: 'readonly', URLSearchParams: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Intl: 'readonly', localStorage: 'readonly', matchMedia: 'readonly' },
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', EventSource: 'readonly', uPlot: 'readonly', URLSearchParams: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Intl: 'readonly', localStorage: 'readonly', matchMedia: 'readonly', setInterval: 'readonly', getComputedStyle: 'readonly', ResizeObserver: 'readonly' },
     },
     rules: { 'no-console': 'off' },
   },

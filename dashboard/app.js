@@ -1,0 +1,247 @@
+// CometAPI MCP usage dashboard: plain ES modules, no build step, no requests beyond this origin.
+//
+// Extension hook: other panels (e.g. the quota editor and alerts) call
+//   import { registerPanel } from '/app.js';
+//   registerPanel({ id: 'quotas', mount(container, ctx) {...}, refresh(ctx) {...} });
+// mount() gets a fresh <div> inside <section id="quotas"> once /api/info has loaded; refresh() runs
+// after every aggregate refresh (range change, new calls). ctx = { range, info, getJSON, format }.
+import { byId, clear, el, setFigure } from './dom.js';
+import { createFormat } from './format.js';
+import { createCharts } from './charts.js';
+import { renderBreakdown, renderErrors, callsHead, callRow } from './tables.js';
+
+const RANGES = ['1h', '24h', '7d', '30d'];
+const MAX_CALL_ROWS = 300;
+const REFRESH_DEBOUNCE_MS = 400;
+const REFRESH_MAX_WAIT_MS = 3000;
+
+const panels = [];
+const state = {
+  range: RANGES.includes(localStorage.getItem('cometapi-mcp.range')) ? localStorage.getItem('cometapi-mcp.range') : '24h',
+  info: null,
+  format: null,
+  charts: null,
+  nextBefore: null,
+};
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function getJSON(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+  const response = await fetch(query.size ? `${path}?${query}` : path, { headers: { Accept: 'application/json' } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+function panelContext() {
+  return { range: state.range, info: state.info, getJSON, format: state.format };
+}
+
+function mountPanel(panel) {
+  const section = byId('quotas');
+  section.hidden = false;
+  const container = el('div', { className: 'panel', id: `panel-${panel.id}` });
+  section.append(container);
+  panel.mount?.(container, panelContext());
+}
+
+/** Adds a panel to the page; safe to call before or after the dashboard has loaded. */
+export function registerPanel(panel) {
+  panels.push(panel);
+  if (state.info) mountPanel(panel);
+}
+
+function showNotice(text) {
+  const notice = byId('notice');
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+/** "2.1 s / 12.6 s" with p95 smaller; data-value keeps "p50/p95" in ms. */
+function setPair(id, { p50, p95 }) {
+  const f = state.format;
+  setFigure(id, f.duration(p50), `${p50}/${p95}`, `p50 ${f.duration(p50)}, p95 ${f.duration(p95)}`);
+  if (p50 !== null) byId(id).append(el('span', { className: 'second' }, ` / ${f.duration(p95)}`));
+}
+
+function renderSummary(s) {
+  const f = state.format;
+  setFigure('stat-requests', f.compact(s.requests), s.requests, f.int(s.requests));
+  byId('stat-requests-sub').textContent = `${f.int(s.ok)} ok · ${f.int(s.errors)} errors · ${f.int(s.blocked)} blocked`;
+  setFigure('stat-prompt-tokens', f.compact(s.prompt_tokens), s.prompt_tokens, f.int(s.prompt_tokens));
+  setFigure('stat-completion-tokens', f.compact(s.completion_tokens), s.completion_tokens, f.int(s.completion_tokens));
+  byId('stat-total-tokens').textContent = `${f.compact(s.total_tokens)} total`;
+  setFigure('stat-cost', f.usd(s.cost_usd), s.cost_usd);
+  setFigure('stat-error-rate', f.percent(s.error_rate), s.error_rate);
+  byId('stat-errors-sub').textContent = `${f.int(s.errors)} failed of ${f.int(s.requests)}`;
+  setPair('stat-latency', s.latency_ms);
+  setPair('stat-ttft', s.ttft_ms);
+  byId('stat-retries').textContent = s.retries > 0 ? `${f.int(s.retries)} retries` : 'no retries';
+  const unpriced = byId('stat-unpriced');
+  clear(unpriced).setAttribute('data-value', String(s.unpriced_calls));
+  if (s.unpriced_calls > 0) unpriced.append(el('span', { className: 'flag' }, `${f.int(s.unpriced_calls)} unpriced`), ' not included');
+  else unpriced.append('all calls priced');
+  const estimated = byId('stat-estimated');
+  clear(estimated).setAttribute('data-value', String(s.estimated_calls));
+  if (s.estimated_calls > 0) estimated.append(el('span', { className: 'flag' }, `${f.int(s.estimated_calls)} estimated`), ' token counts');
+}
+
+function fillFilterOptions(select, rows) {
+  const current = select.value;
+  const keys = rows.map((r) => r.key).filter((k) => k !== null);
+  if (current && !keys.includes(current)) keys.push(current);
+  clear(select).append(el('option', { value: '' }, 'All'), ...keys.map((k) => el('option', { value: k }, k)));
+  select.value = current;
+}
+
+async function refreshAggregates() {
+  const range = { range: state.range };
+  const [summary, series, byModel, byTool, byClient, errors, anyCall] = await Promise.all([
+    getJSON('/api/summary', range),
+    getJSON('/api/timeseries', range),
+    getJSON('/api/breakdown', { ...range, by: 'model' }),
+    getJSON('/api/breakdown', { ...range, by: 'tool' }),
+    getJSON('/api/breakdown', { ...range, by: 'client' }),
+    getJSON('/api/errors', range),
+    getJSON('/api/calls', { limit: 1 }),
+  ]);
+  document.body.dataset.empty = String(anyCall.calls.length === 0);
+  byId('empty-state').hidden = anyCall.calls.length > 0;
+  renderSummary(summary);
+  state.charts.update(series);
+  renderBreakdown(byId('breakdown-model'), byModel.rows, state.format);
+  renderBreakdown(byId('breakdown-tool'), byTool.rows, state.format);
+  renderBreakdown(byId('breakdown-client'), byClient.rows, state.format);
+  renderErrors(byId('errors-table'), errors.rows, state.format);
+  byId('errors-count').textContent = errors.rows.length ? `· ${state.format.int(errors.rows.reduce((n, r) => n + r.count, 0))}` : '';
+  fillFilterOptions(byId('filter-model'), byModel.rows);
+  fillFilterOptions(byId('filter-client'), byClient.rows);
+  for (const panel of panels) panel.refresh?.(panelContext());
+  document.body.dataset.loaded = 'true';
+}
+
+function currentFilters() {
+  return { model: byId('filter-model').value, status: byId('filter-status').value, client: byId('filter-client').value };
+}
+
+async function loadCalls(reset) {
+  const table = byId('calls-table');
+  const page = await getJSON('/api/calls', { limit: 50, range: state.range, before: reset ? undefined : state.nextBefore, ...currentFilters() });
+  if (reset) clear(table).append(callsHead(), el('tbody'));
+  const body = table.tBodies[0];
+  for (const call of page.calls) body.append(callRow(call, state.format));
+  if (body.rows.length === 0) body.append(el('tr', { className: 'placeholder' }, el('td', { className: 'empty-row', colSpan: 10 }, 'No calls match')));
+  state.nextBefore = page.next_before;
+  byId('calls-more').hidden = page.next_before === null;
+}
+
+function matchesFilters(call) {
+  const f = currentFilters();
+  return (!f.model || f.model === call.model) && (!f.status || f.status === call.status) && (!f.client || f.client === call.client);
+}
+
+function addLiveCall(call) {
+  const body = byId('calls-table').tBodies[0];
+  if (!body || !matchesFilters(call) || body.querySelector(`tr[data-id="${Number(call.id)}"]`)) return;
+  body.querySelector('tr.placeholder')?.remove();
+  body.prepend(callRow(call, state.format));
+  body.rows[0].classList.add('fresh');
+  while (body.rows.length > MAX_CALL_ROWS) body.rows[body.rows.length - 1].remove();
+}
+
+/** Debounced with a cap: bursts of calls cause one refresh, steady traffic still refreshes every few seconds. */
+function createRefreshScheduler(run) {
+  let timer = null;
+  let firstAsk = 0;
+  return () => {
+    const now = Date.now();
+    if (timer === null) firstAsk = now;
+    clearTimeout(timer);
+    const wait = Math.max(0, Math.min(REFRESH_DEBOUNCE_MS, firstAsk + REFRESH_MAX_WAIT_MS - now));
+    timer = setTimeout(() => {
+      timer = null;
+      run().catch(reportError);
+    }, wait);
+  };
+}
+
+function connectEvents(scheduleRefresh) {
+  const live = byId('live');
+  const setLive = (s, text) => {
+    live.dataset.state = s;
+    byId('live-text').textContent = text;
+  };
+  const source = new EventSource('/api/events');
+  source.addEventListener('open', () => setLive('open', 'Live'));
+  source.addEventListener('error', () => setLive('error', 'Reconnecting…'));
+  source.addEventListener('call', (event) => {
+    addLiveCall(JSON.parse(event.data));
+    scheduleRefresh();
+  });
+}
+
+function reportError(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    showNotice('This sidecar requires a token. Open this page once as /?token=<COMETAPI_MCP_TOKEN> to sign in.');
+  } else {
+    showNotice(`Could not load usage data: ${error.message}`);
+  }
+}
+
+function renderStatic(info) {
+  byId('demo-banner').hidden = info.mode !== 'demo';
+  byId('config-snippet').textContent = JSON.stringify(
+    { mcpServers: { cometapi: { type: 'stdio', command: 'npx', args: ['-y', 'cometapi-mcp'], env: { COMETAPI_KEY: 'sk-...' } } } },
+    null,
+    2,
+  );
+  const metrics = el('a', { href: '/metrics' }, '/metrics');
+  clear(byId('footer')).append(
+    el('span', {}, `cometapi-mcp ${info.version}`),
+    el('span', {}, `upstream ${info.upstream}${info.mode === 'demo' ? ' (simulated)' : ''}`),
+    el('span', {}, `times in ${info.time_zone}`),
+    el('span', { title: info.ledger_path }, `ledger ${info.ledger_path}`),
+    el('span', {}, 'Prometheus: ', metrics),
+  );
+}
+
+function bindControls(refreshAll) {
+  for (const button of document.querySelectorAll('.ranges button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.range === state.range));
+    button.addEventListener('click', () => {
+      state.range = button.dataset.range;
+      localStorage.setItem('cometapi-mcp.range', state.range);
+      for (const b of document.querySelectorAll('.ranges button')) b.setAttribute('aria-pressed', String(b === button));
+      refreshAll().catch(reportError);
+    });
+  }
+  byId('call-filters').addEventListener('change', () => loadCalls(true).catch(reportError));
+  byId('calls-more').addEventListener('click', () => loadCalls(false).catch(reportError));
+}
+
+async function start() {
+  try {
+    state.info = await getJSON('/api/info');
+  } catch (error) {
+    reportError(error);
+    return;
+  }
+  state.format = createFormat(state.info.time_zone);
+  renderStatic(state.info);
+  state.charts = createCharts(state.format);
+  const refreshAll = () => Promise.all([refreshAggregates(), loadCalls(true)]).then(() => showNotice(''));
+  bindControls(refreshAll);
+  for (const panel of panels) mountPanel(panel);
+  await refreshAll().catch(reportError);
+  connectEvents(createRefreshScheduler(refreshAggregates));
+  // Presets end "now": move the window along even when no calls arrive.
+  setInterval(() => refreshAggregates().catch(reportError), 60_000);
+}
+
+start();

@@ -1,0 +1,77 @@
+/**
+ * The dashboard's files (dashboard/ at the package root) and uPlot from node_modules, served by
+ * the sidecar itself: no CDN, so the page works offline and makes no third-party requests.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+
+/** dashboard/ sits three levels above both src/sidecar/routes and dist/sidecar/routes. */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/**
+ * Scripts and styles only from this origin; connect-src 'self' keeps fetch/EventSource on the
+ * sidecar. Inline styles are allowed because uPlot positions its legend and cursor with them.
+ */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface StaticRoutesOptions {
+  dashboardDir?: string;
+}
+
+function uplotDistDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
+}
+
+export function createStaticRoutes(options: StaticRoutesOptions = {}): Hono {
+  const dashboardDir = options.dashboardDir ?? DASHBOARD_DIR;
+  const vendorDir = uplotDistDir();
+  const vendorFiles = new Map([
+    ['uPlot.iife.min.js', path.join(vendorDir, 'uPlot.iife.min.js')],
+    ['uPlot.min.css', path.join(vendorDir, 'uPlot.min.css')],
+  ]);
+  const routes = new Hono();
+
+  const send = async (file: string, cacheControl: string) => {
+    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const headers: Record<string, string> = { 'Content-Type': type, 'Cache-Control': cacheControl };
+    if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CSP;
+    try {
+      return new Response(await readFile(file), { status: 200, headers });
+    } catch {
+      return new Response('not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    }
+  };
+
+  routes.get('/', () => send(path.join(dashboardDir, 'index.html'), 'no-cache'));
+  routes.get('/vendor/:file', (c) => {
+    const file = vendorFiles.get(c.req.param('file'));
+    return file ? send(file, 'public, max-age=86400') : c.text('not found', 404);
+  });
+  // Flat names only (no slashes, no dot-files), so a request can never leave dashboard/.
+  routes.get('/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.(?:js|css|svg|png|html|json)}', (c) =>
+    send(path.join(dashboardDir, c.req.param('file')), 'no-cache'),
+  );
+  return routes;
+}
