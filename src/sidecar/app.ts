@@ -20,6 +20,7 @@ import { createLedgerMetrics } from './ledger-metrics.js';
 import { createApiRoutes } from './routes/api.js';
 import { createEventsRoutes } from './routes/events.js';
 import { createMetricsRoutes } from './routes/metrics.js';
+import { createQuotaRoutes } from './routes/quotas.js';
 import { createStaticRoutes } from './routes/static.js';
 import { createBodyLimit, createSecurityHeaders, createSecurityMiddleware } from './security.js';
 
@@ -70,6 +71,7 @@ export function createApp(deps: SidecarDeps): Hono {
 
   app.route('/api', createApiRoutes({ queries, config, ledgerPath: ledger.path, mode, version: packageVersion(), clock }));
   app.route('/api', createEventsRoutes({ ledger, pollMs: deps.eventsPollMs ?? 500, heartbeatMs: deps.eventsHeartbeatMs ?? 15_000 }));
+  app.route('/api', createQuotaRoutes({ ledger, config, clock }));
   app.route('/', createMetricsRoutes(createLedgerMetrics(queries)));
   deps.extraRoutes?.(app);
   app.route('/', createStaticRoutes({ dashboardDir: deps.dashboardDir }));
