@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../runtime.js';
+import { createGateway } from '../sidecar/gateway.js';
 import { startSidecar } from '../sidecar/serve.js';
 
 /** Resolves on SIGINT/SIGTERM so commands can shut down cleanly. */
@@ -17,14 +18,17 @@ export function untilStopped(): { signal: AbortSignal; stopped: Promise<void> } 
 
 export async function startDashboard(runtime: Runtime, mode: 'demo' | 'live', port: number) {
   const { config, logger, ledger } = runtime;
-  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port });
+  const gateway = createGateway(runtime);
+  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port, extraRoutes: (app) => gateway.mount(app) });
   if (!sidecar) {
+    await gateway.close();
     throw new ConfigError(
       `port ${port} on ${config.host} is already in use (another cometapi-mcp may be serving the dashboard there). ` +
         'Open that one, stop it, or set COMETAPI_MCP_PORT to another port.',
     );
   }
-  return sidecar;
+  // /mcp sessions and the proxy's upstream connections end with the sidecar.
+  return { ...sidecar, close: async () => (await sidecar.close(), await gateway.close()) };
 }
 
 /** `cometapi-mcp serve`: the dashboard, API and metrics over the configured ledger, until stopped. */

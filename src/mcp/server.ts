@@ -2,6 +2,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { attachNotices } from '../alerts/notices.js';
 import { packageVersion } from '../version.js';
 import type { ServerDeps } from './deps.js';
+import { withCallLogging } from './logging.js';
+import { registerPrompts } from './prompts.js';
+import { registerResources } from './resources.js';
 import { registerChat } from './tools/chat.js';
 import { registerCompareModels } from './tools/compare-models.js';
 import { registerCreateEmbeddings } from './tools/create-embeddings.js';
@@ -22,12 +25,16 @@ export function createServer(deps: ServerDeps): McpServer {
     { name: 'cometapi-mcp', title: 'CometAPI', version: packageVersion() },
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
   );
-  registerChat(server, deps);
-  registerCompareModels(server, deps);
-  registerGenerateImage(server, deps);
-  registerCreateEmbeddings(server, deps);
-  registerListModels(server, deps);
-  registerGetUsage(server, deps);
+  // Each call this session makes is also reported to its client as an MCP log message.
+  const session: ServerDeps = { ...deps, metering: withCallLogging(deps.metering, server) };
+  registerChat(server, session);
+  registerCompareModels(server, session);
+  registerGenerateImage(server, session);
+  registerCreateEmbeddings(server, session);
+  registerListModels(server, session);
+  registerGetUsage(server, session);
+  registerResources(server, session);
+  registerPrompts(server, session);
   if (deps.notices) attachNotices(server, deps.notices);
   return server;
 }
