@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../src/config.js';
 import { runQuotaCommand } from '../src/commands/quota.js';
 import { openLedger, type Ledger } from '../src/ledger/open.js';
 import { createQuotasRepo } from '../src/ledger/quotas.js';
+import { createLogger } from '../src/log.js';
+import { createApp } from '../src/sidecar/app.js';
 import { createQuotaRoutes } from '../src/sidecar/routes/quotas.js';
 import { tempDir } from './helpers/harness.js';
 import { row } from './helpers/quota-harness.js';
@@ -153,5 +155,29 @@ describe('quota API', () => {
     expect(((await rename.json()) as { error: string }).error).toMatch(/quotas cannot be renamed/);
     expect(stored()).toHaveLength(1);
     expect((await send('GET', '/api/alerts?limit=0')).status).toBe(400);
+  });
+});
+
+describe('quota API in the sidecar app', () => {
+  const sidecar = (token?: string) =>
+    createApp({ ledger, config: { ...config, token }, logger: createLogger({ level: 'silent' }), mode: 'live', clock: () => NOW });
+  const post = (app: ReturnType<typeof sidecar>, headers: Record<string, string>) =>
+    app.request('http://127.0.0.1:8790/api/quotas', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(GOOD) });
+
+  it('is mounted behind the sidecar checks: another site cannot create quotas, the page itself can', async () => {
+    const app = sidecar();
+    const foreign = await post(app, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(stored()).toEqual([]);
+    expect((await post(app, { origin: 'http://127.0.0.1:8790' })).status).toBe(201);
+    const alerts = await app.request('http://127.0.0.1:8790/api/alerts');
+    expect(await alerts.json()).toEqual({ alerts: [] });
+  });
+
+  it('needs the token when one is configured', async () => {
+    const app = sidecar('a-token-of-at-least-16-chars');
+    expect((await post(app, {})).status).toBe(401);
+    expect(stored()).toEqual([]);
+    expect((await post(app, { authorization: 'Bearer a-token-of-at-least-16-chars' })).status).toBe(201);
   });
 });
