@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
 import { openLedger, type Ledger } from '../../src/ledger/open.js';
 import type { CallRecord } from '../../src/ledger/calls.js';
 
@@ -73,4 +74,9 @@ export function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
 export function seedCalls(ledger: Ledger, specs: readonly Partial<CallRecord>[]): number[] {
   const insertAll = ledger.db.transaction(() => specs.map((spec) => ledger.calls.insert(callRecord(spec))));
   return insertAll();
+}
+
+/** Config for a sidecar over this temp ledger; env entries override (e.g. COMETAPI_MCP_TOKEN). */
+export function ledgerConfig(temp: TempLedger, env: Record<string, string> = {}): Config {
+  return loadConfig({ COMETAPI_MCP_DB: temp.file, COMETAPI_MCP_DATA_DIR: temp.dir, COMETAPI_MCP_TZ: 'UTC', ...env });
 }

@@ -22,12 +22,13 @@ const TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Scripts and styles only from this origin; connect-src 'self' keeps fetch/EventSource on the
- * sidecar. Inline styles are allowed because uPlot positions its legend and cursor with them.
+ * sidecar. No inline anything: uPlot and the page set positions through CSSOM (element.style),
+ * which style-src does not restrict; the browser test fails on any CSP violation.
  */
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "base-uri 'none'",

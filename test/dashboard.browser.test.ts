@@ -1,0 +1,173 @@
+/**
+ * The dashboard in headless Chromium against the real sidecar on 127.0.0.1:<free port>.
+ * Structure: one harness (temp ledger + sidecar + browser page + request log) shared by the
+ * tests below. To test another way calls arrive (e.g. an MCP tool call through a runtime on
+ * harness.config), make the call and then `await expectCallRow(harness, text)`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Config } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+const SCREENSHOT = path.resolve('test-output/dashboard.png');
+const XSS_MODEL = '<img src=x onerror=alert(1)>';
+const MIN = 60_000;
+
+if (!HAS_CHROMIUM && process.env.CI !== 'true') {
+  process.stderr.write(`dashboard browser tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`);
+}
+
+describe.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('dashboard browser tests in CI', () => {
+  it('needs Chromium', () => {
+    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the dashboard is tested in a real browser`);
+  });
+});
+
+interface DashboardHarness {
+  temp: TempLedger;
+  config: Config;
+  sidecar: RunningSidecar;
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested, in order. */
+  requests: string[];
+  /** Console errors and uncaught page errors (CSP violations show up here). */
+  problems: string[];
+  dialogs: string[];
+  close(): Promise<void>;
+}
+
+async function startDashboardHarness(): Promise<DashboardHarness> {
+  const temp = tempLedger();
+  const now = Date.now();
+  seedCalls(temp.ledger, [
+    ...Array.from({ length: 40 }, (_, i) => ({
+      ts: now - (i + 1) * 30 * MIN,
+      model_used: i % 3 === 0 ? 'claude-sonnet-4' : 'gpt-4o-mini',
+      client: i % 4 === 0 ? 'Cursor' : 'Cherry Studio',
+      prompt_tokens: 100 + i * 7,
+      completion_tokens: 20 + i,
+      cost_micro_usd: i % 10 === 9 ? null : 1000 + i * 13,
+      duration_ms: 300 + i * 37,
+      ttft_ms: i % 2 === 0 ? 120 + i : null,
+      usage_estimated: i % 8 === 0,
+    })),
+    { ts: now - 90 * MIN, status: 'error', error_type: 'rate_limit', http_status: 429, error_message: 'Rate limit reached', model_used: null, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, retries: 3 },
+    { ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999 }, // outside the default 24h range
+  ]);
+  const config = ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' });
+  const sidecar = await startSidecar({ ledger: temp.ledger, config, logger: silentLogger, mode: 'demo', host: '127.0.0.1', port: 0, eventsPollMs: 200 });
+  if (!sidecar) throw new Error('sidecar did not start');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1366, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  const requests: string[] = [];
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
+  return {
+    temp, config, sidecar, context, page, requests, problems, dialogs,
+    close: async () => {
+      await context.close();
+      await sidecar.close();
+      temp.cleanup();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the recent-calls table shows a row containing text (no reload). */
+async function expectCallRow(h: DashboardHarness, text: string) {
+  await h.page.locator('#calls-table tbody tr', { hasText: text }).first().waitFor({ timeout: 5_000 });
+}
+
+const dataValue = (h: DashboardHarness, id: string) => h.page.getAttribute(`#${id}`, 'data-value');
+
+describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await startDashboardHarness();
+    await h.page.goto(h.sidecar.url);
+    await h.page.waitForSelector('body[data-loaded="true"]');
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('shows the demo banner and headline figures equal to the ledger', async () => {
+    expect(await h.page.isVisible('#demo-banner')).toBe(true);
+    expect(await h.page.textContent('#demo-banner')).toContain('Demo mode — simulated upstream, no real API calls or costs');
+    expect(await h.page.isHidden('#empty-state')).toBe(true);
+    const since = Date.now() - 24 * 60 * MIN + 60_000;
+    const row = h.temp.ledger.db
+      .prepare<[number], { n: number; prompt: number; completion: number; cost: number; errors: number }>(
+        "SELECT COUNT(*) AS n, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion, SUM(cost_micro_usd) AS cost, SUM(status = 'error') AS errors FROM calls WHERE ts >= ?",
+      )
+      .get(since);
+    expect(row?.n).toBe(41);
+    expect(Number(await dataValue(h, 'stat-requests'))).toBe(row?.n);
+    expect(Number(await dataValue(h, 'stat-prompt-tokens'))).toBe(row?.prompt);
+    expect(Number(await dataValue(h, 'stat-completion-tokens'))).toBe(row?.completion);
+    expect(Number(await dataValue(h, 'stat-cost'))).toBeCloseTo((row?.cost ?? 0) / 1e6, 9);
+    expect(Number(await dataValue(h, 'stat-error-rate'))).toBeCloseTo((row?.errors ?? 0) / (row?.n ?? 1), 9);
+    expect(Number(await dataValue(h, 'stat-unpriced'))).toBe(4);
+    expect(Number(await dataValue(h, 'stat-estimated'))).toBe(5);
+    expect(await h.page.textContent('#stat-unpriced')).toContain('4 unpriced');
+    expect(await h.page.textContent('#errors-table')).toContain('rate-limited you');
+    expect(await h.page.locator('#breakdown-model tbody tr').count()).toBe(2);
+  });
+
+  it('shows a call written by another process within about a second, without reloading', async () => {
+    await h.page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const before = Number(await dataValue(h, 'stat-requests'));
+    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: 'live-model-7', client: 'Other Process' }));
+    const started = Date.now();
+    await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`, { timeout: 3_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expectCallRow(h, 'live-model-7');
+    await h.page.waitForFunction((n) => Number(document.getElementById('stat-requests')?.dataset.value) === n, before + 1, { timeout: 5_000 });
+    expect(await h.page.evaluate(() => 'notReloaded' in window)).toBe(true);
+  });
+
+  it('renders untrusted ledger text as text, never as markup', async () => {
+    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
+    await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
+    await h.page.waitForFunction((name) => [...document.querySelectorAll('#breakdown-model td')].some((td) => td.textContent?.includes(name)), XSS_MODEL);
+    expect(await h.page.textContent(`#calls-table tr[data-id="${id}"] td.model`)).toBe(XSS_MODEL);
+    expect(await h.page.locator('img').count()).toBe(0);
+    expect(h.dialogs).toEqual([]);
+  });
+
+  it('stays within its own origin and raises no errors (including CSP violations)', async () => {
+    expect(h.requests.length).toBeGreaterThan(5);
+    const foreign = h.requests.filter((url) => !url.startsWith(`${h.sidecar.url}/`));
+    expect(foreign).toEqual([]);
+    expect(h.problems).toEqual([]);
+  });
+
+  it('works in a narrow window and saves a screenshot', async () => {
+    await h.page.setViewportSize({ width: 400, height: 900 });
+    await h.page.waitForTimeout(200);
+    const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await h.page.setViewportSize({ width: 1366, height: 900 });
+    await h.page.waitForTimeout(200);
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await h.page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+});
