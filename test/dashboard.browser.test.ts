@@ -146,7 +146,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   it('renders untrusted ledger text as text, never as markup', async () => {
     const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
-    await h.page.waitForFunction((name) => [...document.querySelectorAll('#breakdown-model td')].some((td) => td.textContent?.includes(name)), XSS_MODEL);
+    await h.page.waitForFunction((name) => Array.from(document.querySelectorAll('#breakdown-model td')).some((td) => td.textContent?.includes(name)), XSS_MODEL);
     expect(await h.page.textContent(`#calls-table tr[data-id="${id}"] td.model`)).toBe(XSS_MODEL);
     expect(await h.page.locator('img').count()).toBe(0);
     expect(h.dialogs).toEqual([]);

@@ -79,7 +79,11 @@ describe('GET /api/events', () => {
   it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
     const app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', eventsPollMs: 20 });
     const ids = seedCalls(temp.ledger, Array.from({ length: 3 }, () => ({})));
-    for (const init of [{ path: '/api/events', headers: { 'Last-Event-ID': '1' } }, { path: '/api/events?after=1', headers: {} }]) {
+    const starts: { path: string; headers: Record<string, string> }[] = [
+      { path: '/api/events', headers: { 'Last-Event-ID': '1' } },
+      { path: '/api/events?after=1', headers: {} },
+    ];
+    for (const init of starts) {
       const res = await app.request(init.path, { headers: init.headers });
       const events = sseReader(res.body as ReadableStream<Uint8Array>);
       expect((await events.next()).event).toBe('hello');
