@@ -5,6 +5,9 @@ import type { Logger } from '../log.js';
 import { formatScope } from '../quotas/schema.js';
 import type { NoticeBoard } from './notices.js';
 
+/** The MCP `logger` name on alert notices, so clients (and tests) can tell them from per-call logs. */
+export const ALERT_LOGGER = 'cometapi-mcp/quotas';
+
 /** Webhook delivery: each attempt times out, failures are retried after baseDelayMs × 4^n. */
 export interface DeliveryPolicy {
   timeoutMs: number;
@@ -119,7 +122,7 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
     initialDelivery: deps.webhookUrl ? 'pending' : 'no-webhook',
     notify(alert, quota) {
       deps.logger.warn(`quota alert: ${alert.message}`, { quota: quota.name, threshold: alert.threshold, alert: alert.id });
-      deps.notices.publish({ level: 'warning', logger: 'cometapi-mcp/quotas', data: { message: alert.message, ...webhookPayload(alert, quota).alert } });
+      deps.notices.publish({ level: 'warning', logger: ALERT_LOGGER, data: { message: alert.message, ...webhookPayload(alert, quota).alert } });
       const url = deps.webhookUrl;
       if (!url || closing.signal.aborted) return;
       const delivery = deliver(url, alert, quota).catch((error: unknown) => {

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { DeliveryPolicy } from '../../src/alerts/notify.js';
+import { ALERT_LOGGER, type DeliveryPolicy } from '../../src/alerts/notify.js';
 import type { CallRecord } from '../../src/ledger/calls.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
@@ -26,6 +26,7 @@ export interface QuotaHarness {
   client: Client;
   clock: { now: number };
   logs: string[];
+  /** The quota alert notices (notifications/message) the client received; per-call logs are left out. */
   notices: LoggingMessageNotification['params'][];
   dir: string;
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
@@ -63,7 +64,9 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });
   const notices: LoggingMessageNotification['params'][] = [];
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void notices.push(n.params));
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    if (n.params.logger === ALERT_LOGGER) notices.push(n.params);
+  });
   await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport), client.connect(clientTransport)]);
   return {
     sim, config, runtime, client, clock, logs, notices, dir,
