@@ -1,6 +1,8 @@
 // Time-series charts with uPlot (served from /vendor, loaded as a classic script before this module).
 
 const HEIGHT = 200;
+/** Whole-number tick steps for counts, so an axis never reads 0, 1, 1, 2, 2. */
+const COUNT_STEPS = Array.from({ length: 12 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -54,7 +56,13 @@ function options(spec, width, format) {
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { ...axis },
-      { ...axis, size: 56, values: (u, values) => values.map((v) => (spec.kind === 'usd' ? format.usd(v) : format.compact(v))) },
+      {
+        ...axis,
+        incrs: spec.kind === 'count' ? COUNT_STEPS : undefined,
+        values: (u, values) => values.map((v) => (spec.kind === 'usd' ? format.usd(v) : format.compact(v))),
+        // Wide enough for the longest label ("$0.0015"), measured in characters of the 11px font.
+        size: (u, values) => (values ? Math.max(...values.map((v) => String(v).length)) * 7 + 16 : 40),
+      },
     ],
     series: [
       { value: (u, ms) => (ms === null ? '' : format.when(ms)) },

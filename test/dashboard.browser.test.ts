@@ -48,7 +48,8 @@ async function startDashboardHarness(): Promise<DashboardHarness> {
   const temp = tempLedger();
   const now = Date.now();
   seedCalls(temp.ledger, [
-    ...Array.from({ length: 40 }, (_, i) => ({
+    // Oldest first, as a real ledger is written.
+    ...Array.from({ length: 40 }, (_, i) => 39 - i).map((i) => ({
       ts: now - (i + 1) * 30 * MIN,
       model_used: i % 3 === 0 ? 'claude-sonnet-4' : 'gpt-4o-mini',
       client: i % 4 === 0 ? 'Cursor' : 'Cherry Studio',
