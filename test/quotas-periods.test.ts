@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../src/ledger/open.js';
 import type { QuotaMetric } from '../src/quotas/schema.js';
 import { SCOPE_KINDS } from '../src/quotas/schema.js';
 import { forecastAmount } from '../src/quotas/state.js';
@@ -112,14 +113,33 @@ describe('usage per scope and metric', () => {
     for (const s of states) expect([s.scope, s.metric, s.used]).toEqual([s.scope, s.metric, expected[s.scope]?.[s.metric]]);
   });
 
-  it('reads each scope through an index, never by scanning the whole table', async () => {
+  it('keeps counting rows other processes write after the first full sum, and only those in the period', async () => {
+    h = await startQuotaHarness({ timeZone: 'UTC', now: NOW });
+    seed();
+    h.quota({ name: 'gpt-4o-tokens', scope: 'model=gpt-4o', metric: 'tokens', period: 'day', limit: 1000 });
+    h.quota({ name: 'all-requests', metric: 'requests', period: 'day', limit: 1000 });
+    expect(h.runtime.quotas.states(NOW).map((s) => s.used)).toEqual([5, 165]);
+    // Another connection to the same file, as another stdio server would write it.
+    const other = openLedger(h.runtime.ledger.path);
+    other.calls.insert(row({ ts: NOW, model_used: 'gpt-4o', prompt_tokens: 1, completion_tokens: 2 }));
+    other.calls.insert(row({ ts: NOW, model_used: 'gpt-4o', status: 'blocked', prompt_tokens: 0, completion_tokens: 0 }));
+    other.calls.insert(row({ ts: at('2025-01-16T00:00:00Z'), model_used: 'gpt-4o', prompt_tokens: 100 })); // tomorrow
+    other.close();
+    expect(h.runtime.quotas.states(NOW).map((s) => s.used)).toEqual([6, 168]);
+  });
+
+  it('reads each scope through an index, and later only the new rows by id, never the whole table', async () => {
     h = await startQuotaHarness();
     for (const scope of SCOPE_KINDS) {
-      const params = scope === 'global' ? { start: 0, end: 1 } : { value: 'x', start: 0, end: 1 };
-      const plan = h.runtime.ledger.db.prepare(`EXPLAIN QUERY PLAN ${usageSql(scope)}`).all(params) as { detail: string }[];
-      const scans = plan.map((p) => p.detail).filter((d) => /^(SCAN|SEARCH) calls/.test(d));
-      expect(scans.length, scope).toBeGreaterThan(0);
-      for (const detail of scans) expect(detail, scope).toMatch(/^SEARCH calls USING (COVERING )?INDEX/);
+      for (const mode of ['full', 'since'] as const) {
+        const params = { start: 0, end: 1, ...(scope === 'global' ? {} : { value: 'x' }), ...(mode === 'since' ? { after: 0 } : {}) };
+        const plan = h.runtime.ledger.db.prepare(`EXPLAIN QUERY PLAN ${usageSql(scope, mode)}`).all(params) as { detail: string }[];
+        const scans = plan.map((p) => p.detail).filter((d) => /^(SCAN|SEARCH) calls/.test(d));
+        expect(scans.length, scope).toBeGreaterThan(0);
+        // "SEARCH calls" alone is MAX(id), answered from the end of the rowid b-tree.
+        const expected = mode === 'full' ? /^SEARCH calls( USING (COVERING )?INDEX .*)?$/ : /^SEARCH calls( USING INTEGER PRIMARY KEY \(rowid>\?\))?$/;
+        for (const detail of scans) expect(detail, `${scope} ${mode}`).toMatch(expected);
+      }
     }
   });
 });
