@@ -6,7 +6,8 @@
  *  - throughput: N concurrent keep-alive connections, bounded by request count and time;
  *  - 1,000 concurrent streamed chats through the proxy: time to first byte against direct, every
  *    call recorded in the ledger, and the proxy process's peak RSS (VmHWM).
- * Each server runs in its own process (bench/proxy-server.ts; Portkey's own start-server).
+ * Each server runs in its own process: the upstream (bench/sim-server.ts), the proxy as shipped
+ * (`node dist/cli.js serve`, so run `npm run build` first) and Portkey's own start-server.
  *
  *   npx tsx bench/proxy.ts [latency-calls = 2000] [connections = 50]
  */
@@ -72,18 +73,41 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts bench/proxy-server.ts in a child and waits for the URL it prints. */
-async function startChild(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'proxy-server.ts'), ...args], {
+/** Starts the simulated upstream in a child and waits for the base URL it prints. */
+async function startSim(): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sim-server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_UPSTREAM_KEY: BENCH_KEY },
   });
   const stdout = child.stdout;
   if (!stdout) throw new Error('child has no stdout');
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before printing its URL`)));
+    child.once('exit', (code) => reject(new Error(`the simulated upstream exited (${code}) before printing its URL`)));
   });
   return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+}
+
+/** Waits until GET url answers 2xx, or the child dies, or 20 s pass. */
+async function whenUp(child: ChildProcess, url: string, name: string): Promise<Server> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+  }
+  await stopChild(child);
+  throw new Error(`${name} did not start within 20 s`);
+}
+
+/** The proxy as users run it: `cometapi-mcp serve` from the build, on 127.0.0.1 with its own ledger. */
+async function startProxy(upstream: string, dbFile: string): Promise<Server> {
+  const cli = path.join(here, '../dist/cli.js');
+  if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const port = await freePort();
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: path.dirname(dbFile), COMETAPI_KEY: BENCH_KEY, COMETAPI_BASE_URL: upstream, COMETAPI_MCP_DB: dbFile,
+    COMETAPI_MCP_HOST: '127.0.0.1', COMETAPI_MCP_PORT: String(port), COMETAPI_MCP_TZ: 'UTC', COMETAPI_MCP_LOG_LEVEL: 'error',
+  };
+  const child = spawn(process.execPath, [cli, 'serve'], { stdio: ['pipe', 'ignore', 'ignore'], env });
+  return whenUp(child, `http://127.0.0.1:${port}/api/info`, 'cometapi-mcp serve');
 }
 
 function freePort(): Promise<number> {
@@ -101,14 +125,7 @@ async function startPortkey(): Promise<Server> {
   if (!fs.existsSync(entry)) throw new Error('@portkey-ai/gateway is not installed');
   const port = await freePort();
   const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null) throw new Error(`Portkey exited with code ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
-  }
-  await stopChild(child);
-  throw new Error('Portkey did not start within 20 s');
+  return whenUp(child, `http://127.0.0.1:${port}`, 'Portkey');
 }
 
 /** Peak resident set size of a process, from Linux's /proc (VmHWM). */
@@ -171,6 +188,8 @@ async function concurrentStreams(target: Target, n: number): Promise<{ ttft: num
   const started = performance.now();
   const results = await Promise.allSettled(Array.from({ length: n }, () => timed(target, STREAM)));
   const ttft = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value[0]] : []));
+  const reasons = new Set(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : [])));
+  for (const reason of reasons) process.stderr.write(`${target.name}: a stream failed: ${reason}\n`);
   return { ttft, failed: n - ttft.length, ms: performance.now() - started };
 }
 
@@ -185,9 +204,9 @@ export async function benchProxy(options: ProxyBenchOptions = {}): Promise<Proxy
   const servers: Server[] = [];
   const pools: Pool[] = [];
   try {
-    const sim = await startChild(['sim']);
+    const sim = await startSim();
     servers.push(sim);
-    const proxy = await startChild(['proxy', sim.url, dbFile]);
+    const proxy = await startProxy(sim.url, dbFile);
     servers.push(proxy);
     const portkey = await startPortkey();
     servers.push(portkey);
@@ -226,7 +245,9 @@ export async function benchProxy(options: ProxyBenchOptions = {}): Promise<Proxy
       const [directStreams, proxyStreams] = [target('upstream, direct', sim.url, auth, streams), target('proxy', proxy.url, { 'x-client-name': 'bench-streams' }, streams)];
       const direct = await concurrentStreams(directStreams, streams);
       const through = await concurrentStreams(proxyStreams, streams);
-      const recorded = ledger.calls.after(before, streams * 2).filter((r) => r.client === 'bench-streams' && r.status === 'ok' && r.stream === 1 && r.completion_tokens > 0);
+      const rowsAfter = ledger.calls.after(before, streams * 2);
+      const recorded = rowsAfter.filter((r) => r.client === 'bench-streams' && r.status === 'ok' && r.stream === 1 && r.completion_tokens > 0);
+      for (const r of rowsAfter.filter((row) => !recorded.includes(row)).slice(0, 5)) process.stderr.write(`unexpected row: ${JSON.stringify(r)}\n`);
       const d = sorted(direct.ttft);
       const p = sorted(through.ttft);
       rows.push(
