@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { loadConfig } from './config.js';
+import { loadConfig, secretsOf } from './config.js';
 import { BadInputError, ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './version.js';
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === '--help' || command === '-h' || command === 'help') return stdout(HELP), 0;
   if (command === '--version' || command === '-v') return stdout(packageVersion() + '\n'), 0;
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel, secrets: [config.key ?? '', config.token ?? ''] });
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   // Commands are loaded on demand so the stdio server starts without loading the sidecar or demo.
   switch (command) {
     case 'stdio':

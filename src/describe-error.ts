@@ -23,8 +23,9 @@ export function describeUpstreamError(error: UpstreamError, model: string, provi
       return `${provider} did not answer in time${after}: ${error.message}. Try again, choose a faster model, or raise COMETAPI_TIMEOUT_MS.`;
     case 'server_error':
       return `${provider} had a server error${status}${after}. Try again shortly or pass fallback_models to fail over to another model.`;
-    case 'connection_error':
     case 'malformed_response':
+      return `${provider} sent an answer that could not be read${after}: ${error.message}. This is usually a passing upstream fault: try again, or pass fallback_models.`;
+    case 'connection_error':
       return `the connection to ${provider} failed${after}: ${error.message}. Check your network and ${keyEnv === 'COMETAPI_KEY' ? 'COMETAPI_BASE_URL' : `the provider's base_url in the config file`}.`;
     case 'bad_request':
       return `${provider} refused the request for model '${model}'${status}: ${error.message}`;

@@ -10,7 +10,7 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 it('demo drives real MCP sessions against the simulated upstream into its own ledger and prints usage', () => {
   const dir = tempDir();
-  const run = spawnSync(process.execPath, [CLI, 'demo', '--calls', '25', '--no-dashboard'], {
+  const run = spawnSync(process.execPath, [CLI, 'demo', '--calls', '40', '--no-dashboard'], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, COMETAPI_MCP_DATA_DIR: dir, COMETAPI_MCP_LOG_LEVEL: 'error' },
     encoding: 'utf8',
     timeout: 60_000,

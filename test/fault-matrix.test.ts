@@ -52,7 +52,7 @@ const failing: Case[] = [
   { name: '503', fault: { kind: 'status', status: 503 }, times: 3, sees: /server error \(HTTP 503\) after 2 retries/, row: { error_type: 'server_error', http_status: 503, retries: 2 } },
   { name: 'hang past the timeout', fault: { kind: 'hang' }, times: 3, sees: /did not answer in time after 2 retries: no complete answer within 300 ms.*COMETAPI_TIMEOUT_MS/, row: { error_type: 'timeout', http_status: null, retries: 2 } },
   { name: 'reset mid-stream', fault: { kind: 'reset' }, times: 3, sees: /connection to cometapi failed after 2 retries/, row: { error_type: 'connection_error', http_status: null, retries: 2 } },
-  { name: 'malformed JSON', fault: { kind: 'malformed' }, times: 3, sees: /connection to cometapi failed after 2 retries/, row: { error_type: 'malformed_response', http_status: null, retries: 2 } },
+  { name: 'malformed JSON', fault: { kind: 'malformed' }, times: 3, sees: /cometapi sent an answer that could not be read after 2 retries/, row: { error_type: 'malformed_response', http_status: null, retries: 2 } },
   { name: 'oversized response (2 MB, cap 1 MB)', fault: { kind: 'oversize', bytes: 2 * 1024 * 1024 }, times: 1, sees: /larger than 1 MB.*refused.*COMETAPI_MAX_RESPONSE_MB/, row: { error_type: 'response_too_large', http_status: null, retries: 0 } },
 ];
 

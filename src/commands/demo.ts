@@ -27,7 +27,7 @@ export async function runDemoCommand(argv: string[], config: Config, logger: Log
     throw new BadInputError(`--calls must be a whole number from 1 to 100000 (got "${values.calls}")`);
   }
   const random = seededRandom(Number(values.seed) || 7);
-  const upstream = await startSimulatedUpstream({ apiKey: DEMO_KEY, latencyMs: 60, jitterMs: 400, tokensPerSecond: 120, errorRate: 0.06, random });
+  const upstream = await startSimulatedUpstream({ apiKey: DEMO_KEY, latencyMs: 60, jitterMs: 400, tokensPerSecond: 120, errorRate: 0.08, random });
   const demoConfig: Config = {
     ...config,
     key: DEMO_KEY,

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export const DEMO_CLIENTS = ['Cherry Studio', 'Claude Desktop', 'Cursor', 'inspector-cli'] as const;
 
@@ -19,10 +20,12 @@ const CALLS: DemoCall[] = [
   { weight: 12, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'claude-sonnet-4-20250514', max_tokens: 200 }) },
   { weight: 15, name: 'create_embeddings', args: (r) => ({ input: [pick(TOPICS, r), pick(TOPICS, r)] }) },
   { weight: 6, name: 'generate_image', args: (r) => ({ prompt: `a comet over ${pick(['a lake', 'mountains', 'a city'], r)}`, model: 'gpt-image-1' }) },
-  { weight: 3, name: 'chat', args: () => ({ prompt: 'hello', model: 'gpt-5x-preview' }) },
-  { weight: 4, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }) },
+  { weight: 5, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }) },
   { weight: 3, name: 'get_usage', args: () => ({ since: 'today' }) },
 ];
+
+/** Every tenth call asks for a model that does not exist, so the error views always have something to show. */
+const UNKNOWN_MODEL_CALL: DemoCall = { weight: 0, name: 'chat', args: () => ({ prompt: 'hello', model: 'gpt-5x-preview' }) };
 
 function pickCall(random: () => number): DemoCall {
   const total = CALLS.reduce((sum, c) => sum + c.weight, 0);
@@ -45,7 +48,7 @@ export interface TrafficOptions {
   onCall?: (client: string, tool: string, ok: boolean) => void;
 }
 
-/** Real MCP client sessions, one per client name, each talking to its own server instance. */
+/** Real MCP client sessions, one per client name, each talking to its own server instance, in parallel. */
 export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
   const sessions = await Promise.all(
     DEMO_CLIENTS.map(async (name) => {
@@ -55,24 +58,24 @@ export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
       return { name, client };
     }),
   );
-  let made = 0;
-  try {
-    while (!options.signal.aborted && (options.calls === undefined || made < options.calls)) {
-      const session = pick(sessions, options.random);
-      const call = pickCall(options.random);
+  let started = 0;
+  const more = () => !options.signal.aborted && (options.calls === undefined || started < options.calls);
+  // Like several client windows open at once: each session calls, pauses, calls again.
+  const loop = async (session: (typeof sessions)[number]) => {
+    while (more()) {
+      const call = started++ % 10 === 3 ? UNKNOWN_MODEL_CALL : pickCall(options.random);
       const result = await session.client.callTool({ name: call.name, arguments: call.args(options.random) });
-      made++;
       options.onCall?.(session.name, call.name, result.isError !== true);
       const pause = options.minPauseMs + options.random() * (options.maxPauseMs - options.minPauseMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await delay(pause, undefined, { signal: options.signal }).catch(() => undefined);
     }
+  };
+  try {
+    await Promise.all(sessions.map(loop));
   } finally {
     await Promise.all(sessions.map((s) => s.client.close()));
   }
-  return made;
+  return started;
 }
 
 /** Small seeded generator (mulberry32) so a demo run is repeatable. */
