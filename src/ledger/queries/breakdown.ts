@@ -1,5 +1,5 @@
 import type { Db } from '../open.js';
-import { SQL, usdFromMicroSum, type TimeRange } from './range.js';
+import { SQL, nearestRank, usdFromMicroSum, type TimeRange } from './range.js';
 
 export const BREAKDOWN_DIMENSIONS = ['model', 'tool', 'client', 'provider', 'status'] as const;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
@@ -32,63 +32,85 @@ export interface Breakdown {
   rows: BreakdownRow[];
 }
 
-interface GroupRow {
+type ScanTuple = [
+  key: string | null, failed: 0 | 1, prompt: number, completion: number, costMicro: number | null, unpriced: 0 | 1,
+  timedDuration: number | null,
+];
+
+interface Group {
   key: string | null;
   requests: number;
-  errors: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  cost_micro_usd: number | null;
-  unpriced_calls: number | null;
-}
-
-interface MedianRow {
-  key: string | null;
-  p50: number;
+  errors: number;
+  prompt: number;
+  completion: number;
+  costMicro: number;
+  unpriced: number;
+  durations: number[];
 }
 
 export type BreakdownQuery = (range: TimeRange, by: BreakdownDimension) => Breakdown;
 
-function prepareFor(db: Db, by: BreakdownDimension) {
-  const key = KEY_SQL[by];
-  const groups = db.prepare<[TimeRange], GroupRow>(`
-    SELECT ${key} AS key,
-           COUNT(*) AS requests,
-           SUM(status = 'error') AS errors,
-           SUM(prompt_tokens) AS prompt_tokens,
-           SUM(completion_tokens) AS completion_tokens,
-           SUM(cost_micro_usd) AS cost_micro_usd,
-           SUM(${SQL.unpriced}) AS unpriced_calls
-      FROM calls WHERE ${SQL.inRange}
-     GROUP BY 1 ORDER BY requests DESC, key`);
-  // Exact nearest-rank median per group in one sort: row (n + 1) / 2 (integer division) of each
-  // group ordered by duration is rank ceil(n / 2).
-  const medians = db.prepare<[TimeRange], MedianRow>(`
-    SELECT key, duration_ms AS p50 FROM (
-      SELECT ${key} AS key, duration_ms,
-             ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY duration_ms) AS position,
-             COUNT(*) OVER (PARTITION BY ${key}) AS n
-        FROM calls WHERE ${SQL.inRange} AND ${SQL.timed})
-     WHERE position = (n + 1) / 2`);
-  return { groups, medians };
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[nearestRank(50, sorted.length) - 1] ?? null;
+}
+
+/** Code-point order with null first, as SQLite's ORDER BY sorts TEXT and NULL. */
+function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 export function createBreakdownQuery(db: Db): BreakdownQuery {
-  const statements = new Map(BREAKDOWN_DIMENSIONS.map((by) => [by, prepareFor(db, by)]));
+  // One scan of the range feeds both the sums and the exact per-group medians. Measured on 1M rows
+  // (24h ≈ 33k rows) this beat GROUP BY plus a ROW_NUMBER() window query by about half: the
+  // window query sorts every row by (key, duration), here each group's durations sort on their own.
+  const scans = new Map(
+    BREAKDOWN_DIMENSIONS.map((by) => [
+      by,
+      db
+        .prepare<[TimeRange], ScanTuple>(
+          `SELECT ${KEY_SQL[by]}, status = 'error', prompt_tokens, completion_tokens, cost_micro_usd, ${SQL.unpriced},
+                  CASE WHEN ${SQL.timed} THEN duration_ms END
+             FROM calls WHERE ${SQL.inRange}`,
+        )
+        .raw(),
+    ]),
+  );
+
   return (range, by) => {
-    const prepared = statements.get(by);
-    if (!prepared) throw new Error(`unknown breakdown dimension ${by}`);
-    const medianByKey = new Map(prepared.medians.all(range).map((m) => [m.key, m.p50]));
-    const rows = prepared.groups.all(range).map((g) => ({
-      key: g.key,
-      requests: g.requests,
-      errors: g.errors ?? 0,
-      prompt_tokens: g.prompt_tokens ?? 0,
-      completion_tokens: g.completion_tokens ?? 0,
-      cost_usd: usdFromMicroSum(g.cost_micro_usd),
-      unpriced_calls: g.unpriced_calls ?? 0,
-      p50_latency_ms: medianByKey.get(g.key) ?? null,
-    }));
+    const scan = scans.get(by);
+    if (!scan) throw new Error(`unknown breakdown dimension ${by}`);
+    const groups = new Map<string | null, Group>();
+    for (const [key, failed, prompt, completion, costMicro, unpriced, duration] of scan.iterate(range)) {
+      let g = groups.get(key);
+      if (!g) {
+        g = { key, requests: 0, errors: 0, prompt: 0, completion: 0, costMicro: 0, unpriced: 0, durations: [] };
+        groups.set(key, g);
+      }
+      g.requests += 1;
+      g.errors += failed;
+      g.prompt += prompt;
+      g.completion += completion;
+      g.costMicro += costMicro ?? 0;
+      g.unpriced += unpriced;
+      if (duration !== null) g.durations.push(duration);
+    }
+    const rows = [...groups.values()]
+      .sort((a, b) => b.requests - a.requests || compareKeys(a.key, b.key))
+      .map((g) => ({
+        key: g.key,
+        requests: g.requests,
+        errors: g.errors,
+        prompt_tokens: g.prompt,
+        completion_tokens: g.completion,
+        cost_usd: usdFromMicroSum(g.costMicro),
+        unpriced_calls: g.unpriced,
+        p50_latency_ms: median(g.durations),
+      }));
     return { by, from: range.from, to: range.to, rows };
   };
 }
