@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'dashboard/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'dashboard/vendor/**', 'test-output/**', '.bench/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

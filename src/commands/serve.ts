@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createGateway } from '../sidecar/gateway.js';
-import { startSidecar } from '../sidecar/serve.js';
+import { startSidecar, type RunningSidecar } from '../sidecar/serve.js';
 
 /** Resolves on SIGINT/SIGTERM so commands can shut down cleanly. */
 export function untilStopped(): { signal: AbortSignal; stopped: Promise<void> } {
@@ -16,19 +16,33 @@ export function untilStopped(): { signal: AbortSignal; stopped: Promise<void> } 
   return { signal: controller.signal, stopped };
 }
 
-export async function startDashboard(runtime: Runtime, mode: 'demo' | 'live', port: number) {
+/** The sidecar with /mcp and /v1 mounted; null when the port is taken (another process serves it). */
+export async function startGatewaySidecar(runtime: Runtime, mode: 'demo' | 'live', port: number): Promise<RunningSidecar | null> {
   const { config, logger, ledger } = runtime;
   const gateway = createGateway(runtime);
-  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port, extraRoutes: (app) => gateway.mount(app) });
+  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port, extraRoutes: (app) => gateway.mount(app) }).catch(
+    async (error: unknown) => {
+      await gateway.close();
+      throw error;
+    },
+  );
   if (!sidecar) {
     await gateway.close();
-    throw new ConfigError(
-      `port ${port} on ${config.host} is already in use (another cometapi-mcp may be serving the dashboard there). ` +
-        'Open that one, stop it, or set COMETAPI_MCP_PORT to another port.',
-    );
+    return null;
   }
   // /mcp sessions and the proxy's upstream connections end with the sidecar.
   return { ...sidecar, close: async () => (await sidecar.close(), await gateway.close()) };
+}
+
+export async function startDashboard(runtime: Runtime, mode: 'demo' | 'live', port: number): Promise<RunningSidecar> {
+  const sidecar = await startGatewaySidecar(runtime, mode, port);
+  if (!sidecar) {
+    throw new ConfigError(
+      `port ${port} on ${runtime.config.host} is already in use (another cometapi-mcp may be serving the dashboard there). ` +
+        'Open that one, stop it, or set COMETAPI_MCP_PORT to another port.',
+    );
+  }
+  return sidecar;
 }
 
 /** `cometapi-mcp serve`: the dashboard, API and metrics over the configured ledger, until stopped. */
