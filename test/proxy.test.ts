@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
-import { TEST_KEY } from './helpers/harness.js';
+import { TEST_KEY, tempDir } from './helpers/harness.js';
 
 /** The /v1 proxy driven by the real openai package, against the simulated upstream behind it. */
 describe('OpenAI-compatible metering proxy', () => {
@@ -127,5 +129,42 @@ describe('OpenAI-compatible metering proxy', () => {
     const big = await post(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(17 * 1024 * 1024) }] }));
     expect(big.status).toBe(413);
     expect(await big.text()).toContain('larger than 16 MiB');
+  });
+});
+
+describe('proxy: routed names and fallback chains from the config file', () => {
+  let h: GatewayHarness;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir('cometapi-mcp-proxy-routing-');
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ routes: { fast: 'gpt-4o-mini' }, fallbacks: { 'gpt-retired': ['gpt-4o'] } }));
+    h = await startGatewayHarness({ env: { COMETAPI_MCP_CONFIG: file } });
+  });
+  afterAll(async () => {
+    await h.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the routed model id upstream for a short name', async () => {
+    const answer = await h.openai().chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.model).toBe('gpt-4o-mini');
+    expect(h.sim.responses.at(-1)).toMatchObject({ model: 'gpt-4o-mini', status: 200 });
+    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({ model_requested: 'fast', model_used: 'gpt-4o-mini', status: 'ok' });
+  });
+
+  it('falls back to the next model before anything was streamed, asking for usage in the rewritten body', async () => {
+    const stream = await h.openai().chat.completions.create({ model: 'gpt-retired', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    const [missing, served] = h.sim.responses.slice(-2);
+    expect(missing).toMatchObject({ model: 'gpt-retired', status: 404 });
+    expect(served).toMatchObject({ model: 'gpt-4o', status: 200, stream: true });
+    expect(served?.usage).not.toBeNull();
+    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({
+      model_requested: 'gpt-retired', model_used: 'gpt-4o', fallback_from: 'gpt-retired', status: 'ok', usage_estimated: 0,
+      completion_tokens: served?.usage?.completion_tokens,
+    });
   });
 });
