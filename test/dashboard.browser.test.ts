@@ -44,9 +44,8 @@ interface DashboardHarness {
   close(): Promise<void>;
 }
 
-async function startDashboardHarness(): Promise<DashboardHarness> {
-  const temp = tempLedger();
-  const now = Date.now();
+/** 41 calls in the last 24h (4 unpriced, 5 estimated, 1 rate-limited) and one older call. */
+function seedDemoCalls(temp: TempLedger, now: number): void {
   seedCalls(temp.ledger, [
     // Oldest first, as a real ledger is written.
     ...Array.from({ length: 40 }, (_, i) => 39 - i).map((i) => ({
@@ -63,8 +62,19 @@ async function startDashboardHarness(): Promise<DashboardHarness> {
     { ts: now - 90 * MIN, status: 'error', error_type: 'rate_limit', http_status: 429, error_message: 'Rate limit reached', model_used: null, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, retries: 3 },
     { ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999 }, // outside the default 24h range
   ]);
+}
+
+interface HarnessOptions {
+  /** false: start on an empty ledger. */
+  seed?: boolean;
+  mode?: 'demo' | 'live';
+}
+
+async function startDashboardHarness(options: HarnessOptions = {}): Promise<DashboardHarness> {
+  const temp = tempLedger();
+  if (options.seed !== false) seedDemoCalls(temp, Date.now());
   const config = ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' });
-  const sidecar = await startSidecar({ ledger: temp.ledger, config, logger: silentLogger, mode: 'demo', host: '127.0.0.1', port: 0, eventsPollMs: 200 });
+  const sidecar = await startSidecar({ ledger: temp.ledger, config, logger: silentLogger, mode: options.mode ?? 'demo', host: '127.0.0.1', port: 0, eventsPollMs: 200 });
   if (!sidecar) throw new Error('sidecar did not start');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -82,6 +92,8 @@ async function startDashboardHarness(): Promise<DashboardHarness> {
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
+  await page.goto(sidecar.url);
+  await page.waitForSelector('body[data-loaded="true"]');
   return {
     temp, config, sidecar, context, page, requests, problems, dialogs,
     close: async () => {
@@ -104,8 +116,6 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await startDashboardHarness();
-    await h.page.goto(h.sidecar.url);
-    await h.page.waitForSelector('body[data-loaded="true"]');
   }, 60_000);
   afterAll(async () => h?.close());
 
@@ -170,5 +180,28 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await h.page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)('dashboard on an empty ledger', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await startDashboardHarness({ seed: false, mode: 'live' });
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('shows how to connect CherryStudio, no demo banner, then the figures once the first call lands', async () => {
+    expect(await h.page.isHidden('#demo-banner')).toBe(true);
+    expect(await h.page.isVisible('#empty-state')).toBe(true);
+    const text = (await h.page.textContent('#empty-state')) ?? '';
+    for (const part of ['Settings → MCP Servers → Add', 'stdio', 'npx', '-y cometapi-mcp', '/path/to/dist/cli.js', 'COMETAPI_KEY']) expect(text).toContain(part);
+    expect(await h.page.isHidden('#headline')).toBe(true);
+
+    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: 'first-call-model' }));
+    await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
+    await h.page.waitForSelector('#empty-state', { state: 'hidden' });
+    expect(await h.page.isVisible('#headline')).toBe(true);
+    await h.page.waitForFunction(() => document.getElementById('stat-requests')?.dataset.value === '1');
+    expect(h.problems).toEqual([]);
   });
 });
