@@ -19,6 +19,8 @@ export interface EventsRoutesDeps {
 
 /** Rows sent per poll; a larger backlog drains over the next polls without sleeping. */
 const BATCH = 200;
+/** A client resuming from far behind gets at most this many old rows; its next aggregate refresh covers the rest. */
+const MAX_BACKLOG = 1000;
 
 const eventsQuery = z.strictObject({ after: intParam(0, Number.MAX_SAFE_INTEGER).optional() });
 
@@ -27,8 +29,10 @@ export function createEventsRoutes(deps: EventsRoutesDeps): Hono {
   events.get('/events', (c) => {
     const q = parseQuery(eventsQuery, c.req.query());
     // A reconnecting EventSource sends Last-Event-ID: resume there so nothing is missed.
-    const resumeHeader = Number(c.req.header('last-event-id'));
-    const start = Number.isSafeInteger(resumeHeader) && resumeHeader >= 0 ? resumeHeader : (q.after ?? deps.ledger.calls.maxId());
+    const resumeHeader = c.req.header('last-event-id')?.trim() ?? '';
+    const resumeFrom = /^\d{1,15}$/.test(resumeHeader) ? Number(resumeHeader) : q.after;
+    const newest = deps.ledger.calls.maxId();
+    const start = resumeFrom === undefined ? newest : Math.max(resumeFrom, newest - MAX_BACKLOG);
     return streamSSE(c, async (stream) => {
       let last = start;
       let lastSent = performance.now();
