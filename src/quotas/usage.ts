@@ -43,7 +43,7 @@ const MAX_ID = '(SELECT MAX(id) FROM calls) AS max_id';
 const COLUMNS = 'prompt_tokens, completion_tokens, cost_micro_usd, images';
 
 /**
- * `full` sums a whole period: each scope's WHERE leads with the column of an index (calls_ts,
+ * `full` sums a whole period: each scope's WHERE leads with the column of an index (calls_ts_stats,
  * calls_tool_ts, calls_client_ts, calls_model_ts, calls_provider_ts), a range scan over one period
  * of one scope. `since` sums only rows added after a known id: unary + keeps SQLite off those
  * indexes so it walks the rowid range of the new rows and nothing else.
