@@ -53,6 +53,11 @@ export interface Operation<T> {
    * part of an answer. Callers that buffer (the MCP chat tool) leave it out and may restart.
    */
   forwarded?: () => boolean;
+  /**
+   * What a call that failed midway had already used (a stream the client abandoned): recorded on
+   * its error row, usually estimated, since the upstream bills what it generated before the cut.
+   */
+  partialUsage?: () => Promise<Usage | null>;
 }
 
 export interface MeteredResult<T> {
@@ -180,10 +185,15 @@ export function createMetering(deps: MeteringDeps): Metering {
     const { error, route, index } = last ?? { error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }), route: primary, index: 0 };
     const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
     const message = describeUpstreamError(error, route.model, route.provider, retries, route.keyEnv) + tried;
+    const used = (await op.partialUsage?.().catch(() => null)) ?? null;
     const record: CallRecord = {
       ...base, provider: route.provider, duration_ms: clock() - started, status: 'error', http_status: error.status, error_type: error.type,
       error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE), retries, request_id: error.requestId,
       fallback_from: index > 0 ? op.model : null,
+      ...(used && {
+        prompt_tokens: used.prompt_tokens, completion_tokens: used.completion_tokens, cached_tokens: used.cached_tokens,
+        reasoning_tokens: used.reasoning_tokens, images: used.images, usage_estimated: used.estimated, cost_micro_usd: deps.prices.costMicroUsd(route.model, used) ?? deps.prices.costMicroUsd(op.model, used),
+      }),
     };
     throw new MeteredCallError(message, write(record), record, error);
   }

@@ -107,7 +107,13 @@ describe('proxy: quotas, disconnects and audio', () => {
     for await (const _chunk of stream) if (++chunks === 3) controller.abort();
     expect(chunks).toBeLessThan(10);
     await until(() => rows().length === before + 1);
-    expect(rows().at(-1)).toMatchObject({ source: 'proxy', stream: 1, status: 'error', error_type: 'cancelled', retries: 0 });
+    const row = rows().at(-1);
+    expect(row).toMatchObject({ source: 'proxy', stream: 1, status: 'error', error_type: 'cancelled', retries: 0, usage_estimated: 1 });
+    // charged what it used before the cut: the prompt and the words streamed so far (counted)
+    expect(row?.prompt_tokens).toBeGreaterThan(0);
+    expect(row?.completion_tokens).toBeGreaterThan(0);
+    expect(row?.completion_tokens).toBeLessThan(20);
+    expect(row?.cost_micro_usd).toBeGreaterThan(0);
   });
 
   it('passes speech and transcription through', async () => {

@@ -13,7 +13,7 @@ import { UpstreamError } from '../../errors.js';
 import { ResponseTooLargeError } from '../../upstream/body-cap.js';
 import type { Reply } from './reply.js';
 import { bodyForAttempt, type Endpoint, type ParsedRequest } from './request.js';
-import { createSseScanner } from './sse.js';
+import { createSseScanner, type StreamObservation } from './sse.js';
 
 /** A whole (non-streamed) answer, sent after the call is recorded. */
 export interface BufferedAnswer {
@@ -63,11 +63,17 @@ function promptTexts(json: Record<string, unknown> | null): string[] {
 export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | null> {
   const { request, reply } = ctx;
   const addUsage = request.stream && !request.clientAskedUsage;
+  // The stream being forwarded, so a call cut off midway can still be charged what it streamed.
+  let streaming: StreamObservation | null = null;
   return {
     model: request.model,
     stream: request.stream,
     estimate: request.estimate,
     forwarded: () => reply.started,
+    partialUsage: async () => {
+      if (!reply.started || !streaming) return null;
+      return streaming.usage ?? (await estimateChatUsage(promptTexts(request.json), streaming.text));
+    },
     async attempt(client, model) {
       const started = ctx.now();
       const answer = await ctx.passthrough.forward(client.provider, {
@@ -77,6 +83,7 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
       const contentType = header(answer.headers, 'content-type') ?? '';
       if (request.stream && contentType.includes('text/event-stream')) {
         const scanner = createSseScanner({ started, now: ctx.now, dropAddedUsage: addUsage });
+        streaming = scanner.observed;
         try {
           for await (const chunk of answer.body) {
             const out = scanner.push(chunk);
