@@ -48,6 +48,8 @@ interface Group {
   durations: number[];
 }
 
+const DAY_MS = 86_400_000;
+
 export type BreakdownQuery = (range: TimeRange, by: BreakdownDimension) => Breakdown;
 
 function median(values: number[]): number | null {
@@ -85,7 +87,10 @@ export function createBreakdownQuery(db: Db): BreakdownQuery {
     const scan = scans.get(by);
     if (!scan) throw new Error(`unknown breakdown dimension ${by}`);
     const groups = new Map<string | null, Group>();
-    for (const [key, failed, prompt, completion, costMicro, unpriced, duration] of scan.iterate(range)) {
+    // all() is ~25% faster than iterate() but holds every row at once: use it up to a couple of
+    // days (tens of thousands of rows), stream longer ranges to keep memory flat.
+    const rows = range.to - range.from <= 2 * DAY_MS ? scan.all(range) : scan.iterate(range);
+    for (const [key, failed, prompt, completion, costMicro, unpriced, duration] of rows) {
       let g = groups.get(key);
       if (!g) {
         g = { key, requests: 0, errors: 0, prompt: 0, completion: 0, costMicro: 0, unpriced: 0, durations: [] };
