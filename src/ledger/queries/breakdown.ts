@@ -89,8 +89,8 @@ export function createBreakdownQuery(db: Db): BreakdownQuery {
     const groups = new Map<string | null, Group>();
     // all() is ~25% faster than iterate() but holds every row at once: use it up to a couple of
     // days (tens of thousands of rows), stream longer ranges to keep memory flat.
-    const rows = range.to - range.from <= 2 * DAY_MS ? scan.all(range) : scan.iterate(range);
-    for (const [key, failed, prompt, completion, costMicro, unpriced, duration] of rows) {
+    const scanned = range.to - range.from <= 2 * DAY_MS ? scan.all(range) : scan.iterate(range);
+    for (const [key, failed, prompt, completion, costMicro, unpriced, duration] of scanned) {
       let g = groups.get(key);
       if (!g) {
         g = { key, requests: 0, errors: 0, prompt: 0, completion: 0, costMicro: 0, unpriced: 0, durations: [] };
