@@ -18,6 +18,8 @@ Usage:
                             [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
+  cometapi-mcp bench        time models the seed article's way: --models a,b [--runs 30] [--max-tokens 128]
+                            [--prompt TEXT] [--simulated] [--json]; every run is a ledger row (source bench)
   cometapi-mcp setup        print the config to paste into an MCP client [--client cherry|claude|cursor|vscode]
   cometapi-mcp --version
 
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
     case 'quota':
       (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
       return 0;
+    case 'bench':
+      return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
     case 'setup':
       (await import('./commands/setup.js')).runSetupCommand(rest, stdout);
       return 0;
