@@ -9,11 +9,11 @@ import { byId, clear, el, setFigure } from './dom.js';
 import { createFormat } from './format.js';
 import { createCharts } from './charts.js';
 import { renderBreakdown, renderErrors, callsHead, callRow } from './tables.js';
+import { ApiError, getJSON } from './api.js';
+import { connectEvents, createRefreshScheduler } from './live.js';
 
 const RANGES = ['1h', '24h', '7d', '30d'];
 const MAX_CALL_ROWS = 300;
-const REFRESH_DEBOUNCE_MS = 400;
-const REFRESH_MAX_WAIT_MS = 3000;
 
 const panels = [];
 const state = {
@@ -23,21 +23,6 @@ const state = {
   charts: null,
   nextBefore: null,
 };
-
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-async function getJSON(path, params = {}) {
-  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== undefined && v !== null));
-  const response = await fetch(query.size ? `${path}?${query}` : path, { headers: { Accept: 'application/json' } });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`);
-  return body;
-}
 
 function panelContext() {
   return { range: state.range, info: state.info, getJSON, format: state.format };
@@ -155,66 +140,6 @@ function addLiveCall(call) {
   while (body.rows.length > MAX_CALL_ROWS) body.rows[body.rows.length - 1].remove();
 }
 
-/**
- * Debounced with a cap: bursts of calls cause one refresh, steady traffic still refreshes every few
- * seconds. Refreshes are also spaced by 4x the last one's duration, so on a huge ledger (30-day
- * range over a million rows) one open dashboard keeps the sidecar busy at most ~20% of the time.
- */
-function createRefreshScheduler(run) {
-  let timer = null;
-  let firstAsk = 0;
-  let running = false;
-  let pending = false;
-  let lastEnd = 0;
-  let lastDuration = 0;
-  const fire = async () => {
-    timer = null;
-    running = true;
-    const started = Date.now();
-    try {
-      await run();
-    } catch (error) {
-      reportError(error);
-    } finally {
-      running = false;
-      lastEnd = Date.now();
-      lastDuration = lastEnd - started;
-      if (pending) {
-        pending = false;
-        schedule();
-      }
-    }
-  };
-  const schedule = () => {
-    if (running) {
-      pending = true;
-      return;
-    }
-    const now = Date.now();
-    if (timer === null) firstAsk = now;
-    clearTimeout(timer);
-    const debounce = Math.min(REFRESH_DEBOUNCE_MS, firstAsk + REFRESH_MAX_WAIT_MS - now);
-    const spacing = lastEnd + 4 * lastDuration - now;
-    timer = setTimeout(fire, Math.max(0, debounce, spacing));
-  };
-  return schedule;
-}
-
-function connectEvents(scheduleRefresh) {
-  const live = byId('live');
-  const setLive = (s, text) => {
-    live.dataset.state = s;
-    byId('live-text').textContent = text;
-  };
-  const source = new EventSource('/api/events');
-  source.addEventListener('open', () => setLive('open', 'Live'));
-  source.addEventListener('error', () => setLive('error', 'Reconnecting…'));
-  source.addEventListener('call', (event) => {
-    addLiveCall(JSON.parse(event.data));
-    scheduleRefresh();
-  });
-}
-
 function reportError(error) {
   if (error instanceof ApiError && error.status === 401) {
     showNotice('This sidecar requires a token. Open this page once as /?token=<COMETAPI_MCP_TOKEN> to sign in.');
@@ -268,7 +193,17 @@ async function start() {
   bindControls(refreshAll);
   for (const panel of panels) mountPanel(panel);
   await refreshAll().catch(reportError);
-  connectEvents(createRefreshScheduler(refreshAggregates));
+  const scheduleRefresh = createRefreshScheduler(refreshAggregates, reportError);
+  connectEvents({
+    onCall: (call) => {
+      addLiveCall(call);
+      scheduleRefresh();
+    },
+    onState: (connection, text) => {
+      byId('live').dataset.state = connection;
+      byId('live-text').textContent = text;
+    },
+  });
   // Presets end "now": move the window along even when no calls arrive.
   setInterval(() => refreshAggregates().catch(reportError), 60_000);
 }

@@ -25,7 +25,7 @@ describe('dashboard files', () => {
     const html = await page.text();
     expect(html).toContain('<section id="quotas"');
     expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
-    for (const file of ['/app.js', '/dom.js', '/format.js', '/charts.js', '/tables.js']) {
+    for (const file of ['/app.js', '/api.js', '/live.js', '/dom.js', '/format.js', '/charts.js', '/tables.js']) {
       const res = await app.request(file);
       expect(res.status, file).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/javascript');
