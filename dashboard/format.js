@@ -14,10 +14,12 @@ export function createFormat(timeZone) {
     if (value === 0) return '$0.00';
     const abs = Math.abs(value);
     if (abs >= 1000) return `$${integer.format(value)}`;
-    if (abs >= 0.01) return `$${value.toFixed(2)}`;
+    if (abs >= 1) return `$${value.toFixed(2)}`;
     if (abs < 0.0001) return value > 0 ? '<$0.0001' : '>-$0.0001';
-    // Small amounts keep 2 significant digits so $0.0004 does not show as $0.00.
-    return `$${Number(value.toPrecision(2))}`;
+    // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.0015), never "$0.05" for 4.5 cents.
+    const short = String(Number(value.toPrecision(2)));
+    const decimals = short.split('.')[1]?.length ?? 0;
+    return `$${decimals < 2 ? Number(short).toFixed(2) : short}`;
   };
 
   const duration = (ms) => {
