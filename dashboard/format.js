@@ -15,7 +15,8 @@ export function createFormat(timeZone) {
     const abs = Math.abs(value);
     if (abs >= 1000) return `$${integer.format(value)}`;
     if (abs >= 1) return `$${value.toFixed(2)}`;
-    if (abs < 0.0001) return value > 0 ? '<$0.0001' : '>-$0.0001';
+    // Costs are whole micro-USD, so anything smaller is not a real amount.
+    if (abs < 0.000001) return value > 0 ? '<$0.000001' : '>-$0.000001';
     // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.0015), never "$0.05" for 4.5 cents.
     const short = String(Number(value.toPrecision(2)));
     const decimals = short.split('.')[1]?.length ?? 0;
