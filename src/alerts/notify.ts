@@ -1,3 +1,4 @@
+import { withDeadline } from '../deadline.js';
 import { errorMessage, redact } from '../errors.js';
 import type { Alert, AlertDelivery, AlertsRepo } from '../ledger/alerts.js';
 import { fromAmount, type Quota } from '../ledger/quotas.js';
@@ -88,22 +89,18 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
     }
   }
 
-  async function postOnce(url: string, body: string): Promise<string | null> {
-    try {
-      const response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), closing.signal]),
-      });
-      await response.body?.cancel();
-      return response.ok ? null : `HTTP ${response.status}`;
-    } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      const name = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : errorMessage(error);
-      return redact(`${name}${cause}`, secrets).slice(0, 300);
-    }
-  }
+  const postOnce = (url: string, body: string): Promise<string | null> =>
+    withDeadline(policy.timeoutMs, closing.signal, async (signal, timedOut) => {
+      try {
+        const response = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+        await response.body?.cancel();
+        return response.ok ? null : `HTTP ${response.status}`;
+      } catch (error) {
+        if (timedOut()) return `no answer within ${policy.timeoutMs} ms`;
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        return redact(`${errorMessage(error)}${cause}`, secrets).slice(0, 300);
+      }
+    });
 
   async function deliver(url: string, alert: Alert, quota: Quota): Promise<void> {
     const body = JSON.stringify(webhookPayload(alert, quota));

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { withDeadline } from '../deadline.js';
 import { cappedFetch } from './body-cap.js';
 import { toUpstreamError } from './errors.js';
 import { estimateChatUsage, usageFromWire, countTokens, emptyUsage, type Usage } from './usage.js';
@@ -88,18 +89,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const secrets = [options.apiKey];
 
   /** Runs one attempt under its own deadline and converts whatever it throws. */
-  async function attempt<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-    try {
-      return await run(combined);
-    } catch (error) {
-      throw toUpstreamError(error, { timedOut: deadline.signal.aborted, timeoutMs: options.timeoutMs, secrets });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const attempt = <T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> =>
+    withDeadline(options.timeoutMs, signal, async (combined, timedOut) => {
+      try {
+        return await run(combined);
+      } catch (error) {
+        throw toUpstreamError(error, { timedOut: timedOut(), timeoutMs: options.timeoutMs, secrets });
+      }
+    });
 
   return {
     provider: options.provider,
