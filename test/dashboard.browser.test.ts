@@ -12,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import { startHarness } from './helpers/harness.js';
 import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -152,6 +153,20 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     await expectCallRow(h, 'live-model-7');
     await h.page.waitForFunction((n) => Number(document.getElementById('stat-requests')?.dataset.value) === n, before + 1, { timeout: 5_000 });
     expect(await h.page.evaluate(() => 'notReloaded' in window)).toBe(true);
+  });
+
+  it('shows an MCP tool call made by a real client through the metering path, without reloading', async () => {
+    // A second process's stdio server, in effect: its own runtime on the same ledger file.
+    const mcp = await startHarness({ clientName: 'Browser Test Client', env: { COMETAPI_MCP_DB: h.temp.file } });
+    try {
+      const result = await mcp.call('chat', { prompt: 'seen live on the dashboard', model: 'deepseek-v3' });
+      expect(result.isError).toBeFalsy();
+      const [row] = mcp.runtime.ledger.calls.all().filter((r) => r.client === 'Browser Test Client');
+      await h.page.waitForSelector(`#calls-table tr[data-id="${row?.id}"]`, { timeout: 3_000 });
+      await expectCallRow(h, 'Browser Test Client');
+    } finally {
+      await mcp.close();
+    }
   });
 
   it('renders untrusted ledger text as text, never as markup', async () => {
