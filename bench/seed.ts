@@ -1,3 +1,4 @@
+import { seededRandom } from '../src/random.js';
 /**
  * Bulk-inserts synthetic calls spread over the last N days, for benchmarks and the demo-sized
  * dashboard screenshot. Deterministic for a given seed so runs are comparable.
@@ -42,18 +43,6 @@ const ERRORS = [
   { type: 'model_not_found', http: 404, message: "The model 'gpt-5x' does not exist" },
   { type: 'server_error', http: 502, message: 'Bad gateway' },
 ] as const;
-
-/** mulberry32: tiny, fast, good enough for synthetic data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(items: readonly T[], random: () => number): T {
   const item = items[Math.floor(random() * items.length)];
@@ -118,7 +107,7 @@ export function seedSyntheticCalls(ledger: Ledger, options: SeedOptions): void {
   const now = options.now ?? Date.now();
   const span = (options.days ?? 30) * DAY_MS;
   const batchSize = options.batchSize ?? 50_000;
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const start = now - span;
   const step = span / options.count;
   for (let done = 0; done < options.count; done += batchSize) {

@@ -3,19 +3,12 @@ import envPaths from 'env-paths';
 import { z } from 'zod';
 import { readConfigFile, routingFrom, type RoutingConfig } from './config-file.js';
 import { ConfigError } from './errors.js';
+import { isTimeZone } from './time.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Every environment variable the program reads, with its default. */
 const envSchema = z.object({

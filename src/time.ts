@@ -2,6 +2,16 @@ import { BadInputError } from './errors.js';
 
 export type Period = 'day' | 'week' | 'month';
 
+/** True for any IANA zone name this runtime knows (Europe/Berlin, UTC, …). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -77,15 +77,3 @@ export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
   }
   return started;
 }
-
-/** Small seeded generator (mulberry32) so a demo run is repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

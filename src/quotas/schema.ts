@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import type { Period } from '../time.js';
+import { isTimeZone } from '../time.js';
 
 /**
  * The one definition of a valid quota. The CLI (`quota set`), the JSON API (`/api/quotas`) and the
@@ -27,14 +28,6 @@ const got = (input: unknown): string => (input === undefined ? '' : `; got ${JSO
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SCOPE = /^(model|tool|client|provider)=(.{1,200})$/s;
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** "global" or "model=gpt-4o"; the form used on the command line, in the API and on the page. */
 export function parseScope(text: string): QuotaScope | null {

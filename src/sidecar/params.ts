@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import type { TimeRange } from '../ledger/queries.js';
+import { isTimeZone } from '../time.js';
 
 export const RANGES = ['1h', '24h', '7d', '30d', 'custom'] as const;
 export type RangeName = (typeof RANGES)[number];
@@ -16,14 +17,6 @@ const RANGE_MS: Readonly<Record<Exclude<RangeName, 'custom'>, number>> = {
   '30d': 30 * 86_400_000,
 };
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const INSTANT_HELP = 'must be milliseconds since the Unix epoch or an ISO 8601 time such as 2025-06-01T00:00:00Z';
 

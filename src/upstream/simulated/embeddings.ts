@@ -1,6 +1,7 @@
 import { SimHttpError, invalidType, jsonResponse, missing, optionalEnum, optionalInt, requireModel } from './protocol.js';
 import type { Handler } from './runtime.js';
-import { approxTokens, hash32, seededRandom } from './text.js';
+import { seededRandom } from '../../random.js';
+import { approxTokens, hash32 } from './text.js';
 
 const DEFAULT_DIMENSIONS = 1536;
 const MAX_INPUTS = 2048;

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../random.js';
 /**
  * Deterministic text helpers: hashing, a seeded PRNG, token estimates and reply words.
  * Everything here is a pure function of its input so the same request always gets the
@@ -12,18 +13,6 @@ export function hash32(text: string, seed = 0x811c9dc5): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
