@@ -3,24 +3,6 @@ import type { QuotaMetric } from '../quotas/schema.js';
 
 export type AlertDelivery = 'pending' | 'delivered' | 'failed' | 'no-webhook';
 
-/** A fired alert, joined with its quota's name and metric for display. */
-export interface Alert {
-  id: number;
-  quota_id: number;
-  quota_name: string;
-  metric: QuotaMetric;
-  period_start: number;
-  threshold: number;
-  used_amount: number;
-  limit_amount: number;
-  message: string;
-  fired_at: number;
-  delivery: AlertDelivery;
-  delivery_attempts: number;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
 export interface NewAlert {
   quota_id: number;
   period_start: number;
@@ -30,6 +12,16 @@ export interface NewAlert {
   message: string;
   fired_at: number;
   delivery: AlertDelivery;
+}
+
+/** A fired alert, joined with its quota's name and metric for display. */
+export interface Alert extends NewAlert {
+  id: number;
+  quota_name: string;
+  metric: QuotaMetric;
+  delivery_attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
 }
 
 export interface AlertsRepo {
