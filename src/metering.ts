@@ -124,6 +124,15 @@ export function createMetering(deps: MeteringDeps): Metering {
     return id;
   }
 
+  /** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
+  function costOf(usage: Usage, ...models: string[]): number | null {
+    for (const model of models) {
+      const cost = deps.prices.costMicroUsd(model, usage);
+      if (cost !== null) return cost;
+    }
+    return null;
+  }
+
   function baseRecord(ctx: CallContext, provider: string, op: Operation<unknown>, started: number): CallRecord {
     return {
       ts: started, duration_ms: null, ttft_ms: null, source: ctx.source, client: ctx.client, tool: ctx.tool,
@@ -192,18 +201,18 @@ export function createMetering(deps: MeteringDeps): Metering {
       fallback_from: index > 0 ? op.model : null,
       ...(used && {
         prompt_tokens: used.prompt_tokens, completion_tokens: used.completion_tokens, cached_tokens: used.cached_tokens,
-        reasoning_tokens: used.reasoning_tokens, images: used.images, usage_estimated: used.estimated, cost_micro_usd: deps.prices.costMicroUsd(route.model, used) ?? deps.prices.costMicroUsd(op.model, used),
+        reasoning_tokens: used.reasoning_tokens, images: used.images, usage_estimated: used.estimated, cost_micro_usd: costOf(used, route.model, op.model),
       }),
     };
     throw new MeteredCallError(message, write(record), record, error);
   }
 
   function successRecord(base: CallRecord, a: Attempt<unknown>, duration: number, retries: number, fallbackFrom: string | null): CallRecord {
-    const usage: Usage = a.usage;
+    const usage = a.usage;
     return {
       ...base, duration_ms: duration, ttft_ms: a.ttftMs, model_used: a.modelUsed, prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens, cached_tokens: usage.cached_tokens, reasoning_tokens: usage.reasoning_tokens,
-      images: usage.images, usage_estimated: usage.estimated, cost_micro_usd: deps.prices.costMicroUsd(a.modelUsed, usage) ?? deps.prices.costMicroUsd(base.model_requested, usage),
+      images: usage.images, usage_estimated: usage.estimated, cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
       http_status: a.httpStatus, retries, fallback_from: fallbackFrom, request_id: a.requestId,
     };
   }
