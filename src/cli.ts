@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === '--help' || command === '-h' || command === 'help') return stdout(HELP), 0;
   if (command === '--version' || command === '-v') return stdout(packageVersion() + '\n'), 0;
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  // Interactive commands print their own output; their logs stay quiet unless asked for.
+  const level = process.env.COMETAPI_MCP_LOG_LEVEL || command === 'stdio' ? config.logLevel : 'warn';
+  const logger = createLogger({ level, secrets: secretsOf(config) });
   // Commands are loaded on demand so the stdio server starts without loading the sidecar or demo.
   switch (command) {
     case 'stdio':

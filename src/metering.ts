@@ -189,7 +189,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       }
       last = { error: outcome.error, route, index };
       if (!isFallbackWorthy(outcome.error)) break;
-      deps.logger.warn('model failed, trying the next in its fallback chain', { model: route.model, provider: route.provider, type: outcome.error.type });
+      deps.logger.info('model failed, trying the next in its fallback chain', { model: route.model, provider: route.provider, type: outcome.error.type });
     }
     const { error, route, index } = last ?? { error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }), route: primary, index: 0 };
     const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
