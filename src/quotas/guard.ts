@@ -21,7 +21,7 @@ export interface QuotaGuardDeps {
 
 /**
  * What a call may use, in the quota's unit, before it runs; null when it cannot be known (an
- * unpriced model under a cost quota). See docs/decisions/quota-estimates.md.
+ * unpriced model under a cost quota). See docs/decisions/0015-quota-estimates.md.
  */
 export function estimateAmount(metric: QuotaMetric, pending: PendingCall): number | null {
   switch (metric) {

@@ -3,7 +3,7 @@
  * chunk: the model comes from the first event, time to first token from the first event with
  * content, usage from the one event that carries a usage object (the only one parsed as JSON).
  * When the proxy asked for usage on the client's behalf, that usage-only event is held back, so
- * the client receives exactly the events it asked for (see docs/decisions/0008-proxy-stream-usage.md).
+ * the client receives exactly the events it asked for (see docs/decisions/0013-proxy-stream-usage.md).
  */
 import { usageFromWire, type Usage } from '../../upstream/usage.js';
 

@@ -92,7 +92,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
   for (const [path, endpoint] of UPLOAD_ENDPOINTS) app.post(path, metered(endpoint, true));
 
   // Listing models costs nothing and names no model, so it is passed through without a ledger row
-  // (a cost quota would otherwise refuse it as "unpriced"); see docs/decisions/0009-proxy-security.md.
+  // (a cost quota would otherwise refuse it as "unpriced"); see docs/decisions/0014-proxy-security.md.
   const listModels = async (c: ProxyContext) => {
     if (!c.env?.incoming) return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
     const reply = createReply(c.env.outgoing);
