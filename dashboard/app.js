@@ -150,11 +150,7 @@ function reportError(error) {
 
 function renderStatic(info) {
   byId('demo-banner').hidden = info.mode !== 'demo';
-  byId('config-snippet').textContent = JSON.stringify(
-    { mcpServers: { cometapi: { type: 'stdio', command: 'npx', args: ['-y', 'cometapi-mcp'], env: { COMETAPI_KEY: 'sk-...' } } } },
-    null,
-    2,
-  );
+  byId('config-snippet').textContent = JSON.stringify(info.client_config, null, 2);
   const metrics = el('a', { href: '/metrics' }, '/metrics');
   clear(byId('footer')).append(
     el('span', {}, `cometapi-mcp ${info.version}`),

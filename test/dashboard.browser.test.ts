@@ -209,7 +209,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on an empty ledger', () => {
     expect(await h.page.isHidden('#demo-banner')).toBe(true);
     expect(await h.page.isVisible('#empty-state')).toBe(true);
     const text = (await h.page.textContent('#empty-state')) ?? '';
-    for (const part of ['Settings → MCP Servers → Add', 'stdio', 'npx', '-y cometapi-mcp', '/path/to/dist/cli.js', 'COMETAPI_KEY']) expect(text).toContain(part);
+    for (const part of ['Settings → MCP Servers → Add', 'stdio', 'setup --client cherry', 'COMETAPI_KEY', '"longRunning": true', process.execPath]) expect(text).toContain(part);
+    expect(text).toMatch(/cli\.js"/);
     expect(await h.page.isHidden('#headline')).toBe(true);
 
     const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: 'first-call-model' }));

@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import { BREAKDOWN_DIMENSIONS, BUCKET_SIZES, chooseBucket, type LedgerQueries } from '../../ledger/queries.js';
 import { errorHint, presentCall } from '../present.js';
 import { intParam, oneOf, parseQuery, rangeFields, resolveRange } from '../params.js';
+import { clientConfig } from '../../client-config.js';
 
 export interface ApiRoutesDeps {
   queries: LedgerQueries;
@@ -56,6 +57,8 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono {
       ledger_path: deps.ledgerPath,
       upstream: upstreamHost(config.baseUrl),
       token_required: config.token !== undefined,
+      // What the empty state shows to paste into CherryStudio, with this machine's real paths.
+      client_config: clientConfig('cherry', 'sk-your-key'),
     }),
   );
 
