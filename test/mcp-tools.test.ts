@@ -124,8 +124,9 @@ describe('generate_image', () => {
     if (!image || image.type !== 'image') throw new Error('no image content');
     expect(image.mimeType).toBe('image/png');
     expect(Buffer.from(image.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
-    const s = result.structuredContent as { images: { path: string }[] };
+    const s = result.structuredContent as { images: { path: string; inline: boolean; downscaled: boolean }[] };
     expect(fs.existsSync(s.images[0]?.path ?? '')).toBe(true);
+    expect(s.images[0]).toMatchObject({ inline: true, downscaled: false });
     expect(h.runtime.ledger.calls.all()[0]).toMatchObject({ tool: 'generate_image', images: 1, cost_micro_usd: 40_000 });
   });
 

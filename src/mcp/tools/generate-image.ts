@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { GeneratedImage } from '../../upstream/client.js';
 import { callContext, formatUsd, progressReporter, withHeartbeat, type ServerDeps } from '../deps.js';
+import { inlineImage } from '../inline-image.js';
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
-/** Past this size an inline image costs clients too much (some put base64 into the model's context). */
-const INLINE_LIMIT_BYTES = 1_000_000;
 
 async function saveImages(dir: string, images: GeneratedImage[], callId: number): Promise<string[]> {
   try {
@@ -41,7 +40,9 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       },
       outputSchema: {
         model: z.string(),
-        images: z.array(z.object({ path: z.string(), mime_type: z.string(), bytes: z.number(), inline: z.boolean(), revised_prompt: z.string().nullable() })),
+        images: z.array(
+          z.object({ path: z.string(), mime_type: z.string(), bytes: z.number(), inline: z.boolean(), downscaled: z.boolean(), revised_prompt: z.string().nullable() }),
+        ),
         cost_usd: z.number().nullable(),
         latency_ms: z.number(),
         call_id: z.number(),
@@ -61,13 +62,15 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       );
       const images = result.value;
       const paths = await saveImages(args.save_to ?? path.join(deps.config.dataDir, 'images'), images, result.callId);
+      const inline = await Promise.all(images.map((image) => inlineImage(image.data, image.mimeType)));
       const structured = {
         model: result.record.model_used ?? model,
         images: images.map((image, i) => ({
           path: paths[i] ?? '',
           mime_type: image.mimeType,
           bytes: image.data.length,
-          inline: image.data.length <= INLINE_LIMIT_BYTES,
+          inline: inline[i] !== null,
+          downscaled: inline[i]?.downscaled ?? false,
           revised_prompt: image.revisedPrompt,
         })),
         cost_usd: result.costUsd,
@@ -77,13 +80,14 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       const summary =
         `Generated ${images.length} image${images.length === 1 ? '' : 's'} with ${structured.model} in ${structured.latency_ms} ms ` +
         `(${formatUsd(result.costUsd)}). Saved to: ${paths.join(', ')}` +
-        (structured.images.some((i) => !i.inline) ? '. Images over 1 MB are not inlined; open the saved file.' : '');
+        (structured.images.some((i) => i.downscaled) ? '. Shown downscaled to stay under 1 MB; the saved files are full size.' : '') +
+        (structured.images.some((i) => !i.inline) ? '. Some images could not be made small enough to show; open the saved file.' : '');
       // The summary goes first: some clients pass only the first content item to the model.
       return {
         content: [
           { type: 'text' as const, text: summary },
-          ...images
-            .filter((image) => image.data.length <= INLINE_LIMIT_BYTES)
+          ...inline
+            .filter((image) => image !== null)
             .map((image) => ({ type: 'image' as const, data: image.data.toString('base64'), mimeType: image.mimeType })),
         ],
         structuredContent: structured,
