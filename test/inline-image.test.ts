@@ -4,7 +4,7 @@ import { INLINE_LIMIT_BYTES, inlineImage } from '../src/mcp/inline-image.js';
 
 /** A photo-like image that does not compress: PNG of gaussian noise, several MB. */
 const noisyPng = (edge: number) =>
-  sharp({ create: { width: edge, height: edge, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  sharp({ create: { width: edge, height: edge, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
 
 describe('inlineImage', () => {
   it('passes small images through untouched', async () => {
