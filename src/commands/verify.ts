@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { chatOperation } from '../mcp/tools/chat-call.js';
 import { MeteredCallError } from '../metering.js';
 import { createRuntime } from '../runtime.js';
 
@@ -14,12 +15,7 @@ export async function runVerifyCommand(config: Config, logger: Logger, write: (t
   try {
     const result = await runtime.metering.run(
       { source: 'mcp-stdio', client: 'cometapi-mcp verify', tool: 'verify' },
-      {
-        model,
-        stream: true,
-        estimate: { prompt_tokens: 8, max_completion_tokens: 5, images: 0 },
-        attempt: (client, m) => client.chat({ model: m, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 5 }),
-      },
+      chatOperation({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 5, fallbackModels: [] }),
     );
     const r = result.record;
     write(
