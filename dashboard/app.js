@@ -48,10 +48,15 @@ function showNotice(text) {
   notice.hidden = !text;
 }
 
-/** "2.1 s / 12.6 s" with p95 smaller; data-value keeps "p50/p95" in ms. */
-function setPair(id, { p50, p95 }) {
+/**
+ * "2.1 s / 12.6 s" with p95 smaller; data-value keeps "p50/p95" in ms. Ranges over 24 h read
+ * percentiles from the ledger's hourly histograms: a leading "≈" says so.
+ */
+function setPair(id, { p50, p95, approximate }) {
   const f = state.format;
-  setFigure(id, f.duration(p50), `${p50}/${p95}`, `p50 ${f.duration(p50)}, p95 ${f.duration(p95)}`);
+  const note = approximate ? ' (approximate, within about 9%)' : '';
+  setFigure(id, f.duration(p50), `${p50}/${p95}`, `p50 ${f.duration(p50)}, p95 ${f.duration(p95)}${note}`);
+  if (p50 !== null && approximate) byId(id).prepend(el('span', { className: 'approx' }, '≈'));
   if (p50 !== null) byId(id).append(el('span', { className: 'second' }, ` / ${f.duration(p95)}`));
 }
 
@@ -100,9 +105,9 @@ async function refreshAggregates() {
   byId('empty-state').hidden = anyCall.calls.length > 0;
   renderSummary(summary);
   state.charts.update(series);
-  renderBreakdown(byId('breakdown-model'), byModel.rows, state.format);
-  renderBreakdown(byId('breakdown-tool'), byTool.rows, state.format);
-  renderBreakdown(byId('breakdown-client'), byClient.rows, state.format);
+  renderBreakdown(byId('breakdown-model'), byModel, state.format);
+  renderBreakdown(byId('breakdown-tool'), byTool, state.format);
+  renderBreakdown(byId('breakdown-client'), byClient, state.format);
   renderErrors(byId('errors-table'), errors.rows, state.format);
   byId('errors-count').textContent = errors.rows.length ? `· ${state.format.int(errors.rows.reduce((n, r) => n + r.count, 0))}` : '';
   fillFilterOptions(byId('filter-model'), byModel.rows);

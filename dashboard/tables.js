@@ -3,7 +3,8 @@ import { el, clear, tableHead, emptyRow } from './dom.js';
 
 const NONE = '(none)';
 
-export function renderBreakdown(table, rows, format, limit = 10) {
+/** breakdown: an /api/breakdown body; approximate medians (ranges over 24 h) get a "≈". */
+export function renderBreakdown(table, { rows, approximate }, format, limit = 10) {
   clear(table);
   table.append(
     tableHead(['Name'], ['Calls', 'num'], ['Tokens', 'num'], ['Cost', 'num'], ['p50', 'num']),
@@ -26,7 +27,7 @@ export function renderBreakdown(table, rows, format, limit = 10) {
         el('td', { className: 'num', title: `${format.int(row.prompt_tokens)} prompt + ${format.int(row.completion_tokens)} completion` },
           format.compact(row.prompt_tokens + row.completion_tokens)),
         el('td', { className: 'num' }, cost),
-        el('td', { className: 'num' }, format.duration(row.p50_latency_ms)),
+        el('td', { className: 'num' }, approximate && row.p50_latency_ms !== null ? `≈${format.duration(row.p50_latency_ms)}` : format.duration(row.p50_latency_ms)),
       ),
     );
   }

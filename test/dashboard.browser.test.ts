@@ -143,6 +143,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(await h.page.locator('#breakdown-model tbody tr').count()).toBe(2);
   });
 
+  it('marks percentiles over 7 days (read from rollup histograms) with ≈, and exact 24h ones without', async () => {
+    const latency = () => h.page.textContent('#stat-latency');
+    await h.page.click('button[data-range="7d"]');
+    await h.page.waitForFunction(() => document.querySelector('#stat-latency')?.textContent?.startsWith('≈'));
+    expect(await h.page.getAttribute('#stat-latency', 'title')).toContain('approximate');
+    expect(await h.page.locator('#breakdown-model tbody td', { hasText: '≈' }).count()).toBeGreaterThan(0);
+    await h.page.click('button[data-range="24h"]');
+    await h.page.waitForFunction(() => !document.querySelector('#stat-latency')?.textContent?.includes('≈'));
+    expect(await latency()).not.toContain('≈');
+    expect(await h.page.locator('#breakdown-model tbody td', { hasText: '≈' }).count()).toBe(0);
+  });
+
   it('shows a call written by another process within about a second, without reloading', async () => {
     await h.page.evaluate(() => Object.assign(window, { notReloaded: true }));
     const before = Number(await dataValue(h, 'stat-requests'));

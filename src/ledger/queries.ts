@@ -7,6 +7,7 @@ import type { Db } from './open.js';
 import { createBreakdownQuery, type BreakdownQuery } from './queries/breakdown.js';
 import { createCallQueries, type CallQueries } from './queries/calls.js';
 import { createMetricQueries, type MetricQueries } from './queries/metrics.js';
+import { createRollupReader } from './rollups/reader.js';
 import { createSummaryQuery, type SummaryQuery } from './queries/summary.js';
 import { createTimeseriesQuery, type TimeseriesQuery } from './queries/timeseries.js';
 
@@ -28,10 +29,11 @@ export interface LedgerQueries {
 }
 
 export function createQueries(db: Db): LedgerQueries {
+  const rollups = createRollupReader(db);
   return {
-    summary: createSummaryQuery(db),
-    timeseries: createTimeseriesQuery(db),
-    breakdown: createBreakdownQuery(db),
+    summary: createSummaryQuery(db, rollups),
+    timeseries: createTimeseriesQuery(rollups),
+    breakdown: createBreakdownQuery(rollups),
     calls: createCallQueries(db),
     metrics: createMetricQueries(db),
   };

@@ -1,6 +1,7 @@
-import type { Db } from '../open.js';
+import type { Totals } from '../rollups/aggregate.js';
+import type { RollupReader } from '../rollups/reader.js';
 import { bucketEdges, BUCKET_MS, ZoneClock, type BucketSize } from './buckets.js';
-import { SQL, usdFromMicroSum, type TimeRange } from './range.js';
+import { usdFromMicroSum, type TimeRange } from './range.js';
 
 export interface TimeseriesPoint {
   /** Bucket start, ms. */
@@ -23,41 +24,27 @@ export interface Timeseries {
   points: TimeseriesPoint[];
 }
 
-interface BucketRow {
-  requests: number;
-  errors: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  cost_micro_usd: number | null;
-}
-
 export type TimeseriesQuery = (range: TimeRange, bucket: BucketSize, timeZone: string) => Timeseries;
 
-export function createTimeseriesQuery(db: Db): TimeseriesQuery {
-  // One indexed range aggregate per bucket: edges come from the zone's calendar (DST-aware), every
-  // bucket gets a point (zero-filled for free), and the total work is still one pass over the range.
-  const bucketTotals = db.prepare<[TimeRange], BucketRow>(`
-    SELECT COUNT(*) AS requests,
-           SUM(status = 'error') AS errors,
-           SUM(prompt_tokens) AS prompt_tokens,
-           SUM(completion_tokens) AS completion_tokens,
-           SUM(cost_micro_usd) AS cost_micro_usd
-      FROM calls WHERE ${SQL.inRange}`);
-
+export function createTimeseriesQuery(rollups: RollupReader): TimeseriesQuery {
+  // One range aggregate per bucket: edges come from the zone's calendar (DST-aware), every bucket
+  // gets a point (zero-filled for free), and the total work is still one pass over the range. Each
+  // bucket is its whole slots from the rollups plus any odd edges from raw rows: sums stay exact.
   return (range, bucket, timeZone) => {
     const edges = bucketEdges(range, bucket, new ZoneClock(timeZone));
+    const totalsOf = (r: TimeRange): Totals | undefined => rollups.aggregate(r, 'all', false).groups.get(null);
     const points: TimeseriesPoint[] = [];
     for (const [i, from] of edges.entries()) {
       const to = edges[i + 1];
       if (to === undefined) break;
-      const row = bucketTotals.get({ from, to });
+      const t = totalsOf({ from, to });
       points.push({
         t: from,
-        requests: row?.requests ?? 0,
-        errors: row?.errors ?? 0,
-        prompt_tokens: row?.prompt_tokens ?? 0,
-        completion_tokens: row?.completion_tokens ?? 0,
-        cost_usd: usdFromMicroSum(row?.cost_micro_usd ?? null),
+        requests: t?.requests ?? 0,
+        errors: t?.errors ?? 0,
+        prompt_tokens: t?.prompt_tokens ?? 0,
+        completion_tokens: t?.completion_tokens ?? 0,
+        cost_usd: usdFromMicroSum(t?.cost_micro_usd ?? null),
       });
     }
     return {
