@@ -31,8 +31,11 @@ interface Cell {
   agg: Aggregate;
 }
 
-/** Returns a function that catches the rollups up and reports how many calls it folded in. */
-export function createRollupCatchUp(db: Db): () => number {
+/**
+ * Returns a function that catches the rollups up — at most `maxChunks` chunks of CHUNK_ROWS, all of
+ * them by default — and reports how many calls it folded in.
+ */
+export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
   const lastCounted = db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark WHERE id = 1').pluck();
   const newestCall = db.prepare<[], number | null>('SELECT MAX(id) FROM calls').pluck();
   const setWatermark = db.prepare<[number]>('UPDATE call_rollup_watermark SET last_call_id = ? WHERE id = 1');
@@ -117,11 +120,29 @@ export function createRollupCatchUp(db: Db): () => number {
     return rows.length;
   });
 
-  return () => {
+  return (maxChunks = Infinity) => {
     // The common case, nothing new, costs two indexed reads and no write lock.
     if ((newestCall.get() ?? 0) <= (lastCounted.get() ?? 0)) return 0;
     let folded = 0;
-    for (let n = chunk.immediate(); n > 0; n = n === CHUNK_ROWS ? chunk.immediate() : 0) folded += n;
+    for (let chunks = 0, n = CHUNK_ROWS; n === CHUNK_ROWS && chunks < maxChunks; chunks++) {
+      n = chunk.immediate();
+      folded += n;
+    }
     return folded;
   };
+}
+
+/**
+ * Catches up one chunk at a time, yielding to the event loop between chunks, so a large backlog
+ * (a first start on a big ledger) is folded in the background instead of in the first request.
+ */
+export async function warmRollups(db: Db, stopped: () => boolean): Promise<number> {
+  const catchUp = createRollupCatchUp(db);
+  let folded = 0;
+  for (let n = -1; n !== 0 && !stopped(); ) {
+    n = catchUp(1);
+    folded += n;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return folded;
 }
