@@ -1,14 +1,13 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import OpenAI from 'openai';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { CallGuard } from '../../src/metering.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createGateway, type GatewayOptions } from '../../src/sidecar/gateway.js';
 import { startSidecar, type RunningSidecar } from '../../src/sidecar/serve.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream, type SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './harness.js';
+import { TEST_KEY, tempDir, testConfig } from './harness.js';
 
 /** The real sidecar with /mcp and /v1 on 127.0.0.1:<free port>, over a temp ledger and the simulated upstream. */
 export interface GatewayHarness {
@@ -34,16 +33,7 @@ export interface GatewayHarnessOptions {
 export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
   const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options.sim });
   const dir = tempDir('cometapi-mcp-gateway-');
-  const config = loadConfig({
-    COMETAPI_KEY: TEST_KEY,
-    COMETAPI_BASE_URL: sim.baseUrl,
-    COMETAPI_MCP_DATA_DIR: dir,
-    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
-    COMETAPI_MCP_TZ: 'UTC',
-    COMETAPI_TIMEOUT_MS: '5000',
-    COMETAPI_MCP_PORT: '0',
-    ...options.env,
-  });
+  const config = testConfig(sim.baseUrl, dir, { COMETAPI_TIMEOUT_MS: '5000', COMETAPI_MCP_PORT: '0', ...options.env });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
   const runtime = createRuntime({ config, logger, guard: options.guard, sleep: async () => undefined, random: () => 0.5 });

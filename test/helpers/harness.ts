@@ -34,6 +34,19 @@ export interface HarnessOptions {
   sim?: SimulatedUpstreamOptions;
 }
 
+/** The environment every harness starts from: the test key, the simulator, a ledger in `dir`, UTC. */
+export function testConfig(baseUrl: string, dir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    COMETAPI_KEY: TEST_KEY,
+    COMETAPI_BASE_URL: baseUrl,
+    COMETAPI_MCP_DATA_DIR: dir,
+    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+    COMETAPI_MCP_TZ: 'UTC',
+    COMETAPI_TIMEOUT_MS: '2000',
+    ...env,
+  });
+}
+
 export function tempDir(prefix = 'cometapi-mcp-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -43,15 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options.sim });
   const dir = tempDir();
   const key = options.key === undefined ? TEST_KEY : options.key;
-  const config = loadConfig({
-    ...(key ? { COMETAPI_KEY: key } : {}),
-    COMETAPI_BASE_URL: sim.baseUrl,
-    COMETAPI_MCP_DATA_DIR: dir,
-    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
-    COMETAPI_MCP_TZ: 'UTC',
-    COMETAPI_TIMEOUT_MS: '2000',
-    ...options.env,
-  });
+  const config = testConfig(sim.baseUrl, dir, { COMETAPI_KEY: key ?? '', ...options.env }); // '' means unset
   const logs: string[] = [];
   const sleeps: number[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });

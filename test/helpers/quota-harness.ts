@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { ALERT_LOGGER, type DeliveryPolicy } from '../../src/alerts/notify.js';
 import type { CallRecord } from '../../src/ledger/calls.js';
 import { createLogger } from '../../src/log.js';
@@ -13,7 +12,7 @@ import { createServer } from '../../src/mcp/server.js';
 import { setQuota } from '../../src/quotas/manage.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './harness.js';
+import { TEST_KEY, tempDir, testConfig } from './harness.js';
 
 /**
  * Like harness.ts, plus what quota tests need: a settable clock, the configured zone, a webhook
@@ -47,13 +46,8 @@ export interface QuotaHarnessOptions {
 export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Promise<QuotaHarness> {
   const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: options.simLatencyMs ?? 0, tokensPerSecond: 0 });
   const dir = tempDir('cometapi-mcp-quota-');
-  const config = loadConfig({
-    COMETAPI_KEY: TEST_KEY,
-    COMETAPI_BASE_URL: sim.baseUrl,
-    COMETAPI_MCP_DATA_DIR: dir,
-    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+  const config = testConfig(sim.baseUrl, dir, {
     COMETAPI_MCP_TZ: options.timeZone ?? 'UTC',
-    COMETAPI_TIMEOUT_MS: '2000',
     COMETAPI_MAX_RETRIES: '0',
     ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
   });
