@@ -17,7 +17,8 @@ const MAX_CALL_ROWS = 300;
 
 const panels = [];
 const state = {
-  range: RANGES.includes(localStorage.getItem('cometapi-mcp.range')) ? localStorage.getItem('cometapi-mcp.range') : '24h',
+  // The range last picked; else chosen once /api/info says which mode this is.
+  range: RANGES.includes(localStorage.getItem('cometapi-mcp.range')) ? localStorage.getItem('cometapi-mcp.range') : null,
   info: null,
   format: null,
   charts: null,
@@ -113,6 +114,7 @@ async function refreshAggregates() {
   fillFilterOptions(byId('filter-model'), byModel.rows);
   fillFilterOptions(byId('filter-client'), byClient.rows);
   for (const panel of panels) panel.refresh?.(panelContext());
+  document.body.dataset.range = range.range;
   document.body.dataset.loaded = 'true';
 }
 
@@ -187,6 +189,8 @@ async function start() {
     reportError(error);
     return;
   }
+  // A demo's calls all started a minute ago: the last hour shows them over time, a day only as a spike.
+  state.range ??= state.info.mode === 'demo' ? '1h' : '24h';
   state.format = createFormat(state.info.time_zone);
   renderStatic(state.info);
   state.charts = createCharts(state.format);
