@@ -24,6 +24,8 @@ const envSchema = z.object({
   COMETAPI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   COMETAPI_IMAGE_MODEL: z.string().min(1).default('dall-e-3'),
   COMETAPI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  COMETAPI_SPEECH_MODEL: z.string().min(1).default('tts-1'),
+  COMETAPI_TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
   // No defaults here: these override the config file's "retry" section, which overrides the defaults.
   COMETAPI_TIMEOUT_MS: intFrom(100, 3_600_000).optional(),
   COMETAPI_MAX_RETRIES: intFrom(0, 10).optional(),
@@ -50,7 +52,7 @@ export interface Config {
   baseUrl: string;
   dbPath: string;
   dataDir: string;
-  models: { chat: string; image: string; embedding: string };
+  models: { chat: string; image: string; embedding: string; speech: string; transcription: string };
   /** Per attempt, for providers that set no timeout_ms of their own. */
   timeoutMs: number;
   maxRetries: number;
@@ -96,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     baseUrl: e.COMETAPI_BASE_URL.replace(/\/+$/, ''),
     dataDir,
     dbPath: e.COMETAPI_MCP_DB ?? path.join(dataDir, 'ledger.db'),
-    models: { chat: e.COMETAPI_CHAT_MODEL, image: e.COMETAPI_IMAGE_MODEL, embedding: e.COMETAPI_EMBEDDING_MODEL },
+    models: { chat: e.COMETAPI_CHAT_MODEL, image: e.COMETAPI_IMAGE_MODEL, embedding: e.COMETAPI_EMBEDDING_MODEL, speech: e.COMETAPI_SPEECH_MODEL, transcription: e.COMETAPI_TRANSCRIPTION_MODEL },
     timeoutMs: e.COMETAPI_TIMEOUT_MS ?? file.retry.timeout_ms ?? 120_000,
     maxRetries: e.COMETAPI_MAX_RETRIES ?? file.retry.max_retries ?? 3,
     retry: {

@@ -22,6 +22,8 @@ export interface CallEstimate {
   prompt_tokens: number;
   max_completion_tokens: number;
   images: number;
+  /** Speech input characters, for calls billed by character. */
+  characters?: number;
 }
 
 export interface PendingCall {
@@ -158,6 +160,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       completion_tokens: op.estimate.max_completion_tokens,
       cached_tokens: 0,
       images: op.estimate.images,
+      characters: op.estimate.characters,
     });
     try {
       deps.guard?.check({ ctx, provider: primary.provider, model: op.model, estimate: op.estimate, estimatedCostMicroUsd: estimatedCost });
@@ -212,7 +215,8 @@ export function createMetering(deps: MeteringDeps): Metering {
     return {
       ...base, duration_ms: duration, ttft_ms: a.ttftMs, model_used: a.modelUsed, prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens, cached_tokens: usage.cached_tokens, reasoning_tokens: usage.reasoning_tokens,
-      images: usage.images, usage_estimated: usage.estimated, cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
+      images: usage.images, input_chars: usage.characters, audio_seconds: usage.audio_seconds || null,
+      usage_estimated: usage.estimated, cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
       http_status: a.httpStatus, retries, fallback_from: fallbackFrom, request_id: a.requestId,
     };
   }

@@ -11,14 +11,21 @@ afterEach(async () => {
 
 it('lists every tool without a key, and each call explains how to set COMETAPI_KEY', async () => {
   const { tools } = await h.client.listTools();
-  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'compare_models', 'create_embeddings', 'generate_image', 'get_usage', 'list_models']);
+  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'compare_models', 'create_embeddings', 'generate_image', 'get_usage', 'list_models', 'text_to_speech', 'transcribe_audio']);
   for (const tool of tools) {
     expect(tool.title).toBeTruthy();
     expect(tool.outputSchema).toBeTruthy();
     expect(tool.annotations).toBeTruthy();
   }
-  for (const name of ['chat', 'generate_image', 'create_embeddings', 'list_models']) {
-    const result = await h.call(name, name === 'list_models' ? {} : name === 'create_embeddings' ? { input: 'x' } : { prompt: 'x' });
+  const calls: [string, Record<string, unknown>][] = [
+    ['chat', { prompt: 'x' }],
+    ['generate_image', { prompt: 'x' }],
+    ['create_embeddings', { input: 'x' }],
+    ['list_models', {}],
+    ['text_to_speech', { text: 'x' }],
+  ];
+  for (const [name, args] of calls) {
+    const result = await h.call(name, args);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('COMETAPI_KEY is not set');
   }

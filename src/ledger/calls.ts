@@ -29,22 +29,31 @@ export interface CallRecord {
   retries: number;
   fallback_from: string | null;
   request_id: string | null;
+  /** Speech input characters (migration 0006); only audio calls set it. */
+  input_chars?: number;
+  /** Seconds of audio transcribed (migration 0006); only audio calls set it. */
+  audio_seconds?: number | null;
 }
 
-export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated'> {
+export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds'> {
   id: number;
   stream: 0 | 1;
   usage_estimated: 0 | 1;
+  input_chars: number;
+  audio_seconds: number | null;
 }
+
+type SqlValue = string | number | null;
 
 const COLUMNS = [
   'ts', 'duration_ms', 'ttft_ms', 'source', 'client', 'tool', 'provider', 'model_requested',
   'model_used', 'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
   'images', 'usage_estimated', 'cost_micro_usd', 'status', 'http_status', 'error_type',
-  'error_message', 'retries', 'fallback_from', 'request_id',
+  'error_message', 'retries', 'fallback_from', 'request_id', 'input_chars', 'audio_seconds',
 ] as const satisfies readonly (keyof CallRecord)[];
 
-type SqlValue = string | number | null;
+/** What an optional column holds when a record leaves it out (the migration's defaults). */
+const OMITTED: Partial<Record<keyof CallRecord, SqlValue>> = { input_chars: 0, audio_seconds: null };
 
 export interface CallsRepo {
   insert(record: CallRecord): number;
@@ -59,6 +68,7 @@ export interface CallsRepo {
 function toParams(record: CallRecord): SqlValue[] {
   return COLUMNS.map((column) => {
     const value = record[column];
+    if (value === undefined) return OMITTED[column] ?? null;
     return typeof value === 'boolean' ? (value ? 1 : 0) : value;
   });
 }

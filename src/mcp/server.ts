@@ -11,12 +11,14 @@ import { registerCreateEmbeddings } from './tools/create-embeddings.js';
 import { registerGenerateImage } from './tools/generate-image.js';
 import { registerGetUsage } from './tools/get-usage.js';
 import { registerListModels } from './tools/list-models.js';
+import { registerTextToSpeech } from './tools/text-to-speech.js';
+import { registerTranscribeAudio } from './tools/transcribe-audio.js';
 
 export type { ServerDeps } from './deps.js';
 
 const INSTRUCTIONS =
   'Tools backed by CometAPI (500+ models through one OpenAI-compatible API). Use chat for text answers, ' +
-  'compare_models to put one prompt to several models side by side, generate_image for pictures, create_embeddings for vectors, list_models to find model ids and prices, ' +
+  'compare_models to put one prompt to several models side by side, generate_image for pictures, create_embeddings for vectors, text_to_speech and transcribe_audio for audio, list_models to find model ids and prices, ' +
   'and get_usage to see tokens and cost spent so far. Every call is metered in a local ledger.';
 
 /** One MCP server per client session; transports (stdio, Streamable HTTP) are attached elsewhere. */
@@ -31,6 +33,8 @@ export function createServer(deps: ServerDeps): McpServer {
   registerCompareModels(server, session);
   registerGenerateImage(server, session);
   registerCreateEmbeddings(server, session);
+  registerTextToSpeech(server, session);
+  registerTranscribeAudio(server, session);
   registerListModels(server, session);
   registerGetUsage(server, session);
   registerResources(server, session);

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { withDeadline } from '../deadline.js';
+import { createAudioMethods, type SpeechAudio, type SpeechRequest, type TranscriptionRequest } from './audio.js';
 import { cappedFetch } from './body-cap.js';
 import { toUpstreamError } from './errors.js';
 import { estimateChatUsage, usageFromWire, countTokens, emptyUsage, type Usage } from './usage.js';
@@ -75,6 +76,8 @@ export interface UpstreamClient {
   embeddings(request: EmbeddingsRequest, signal?: AbortSignal): Promise<Attempt<number[][]>>;
   images(request: ImagesRequest, signal?: AbortSignal): Promise<Attempt<GeneratedImage[]>>;
   models(signal?: AbortSignal): Promise<ModelInfo[]>;
+  speech(request: SpeechRequest, signal?: AbortSignal): Promise<Attempt<SpeechAudio>>;
+  transcription(request: TranscriptionRequest, signal?: AbortSignal): Promise<Attempt<string>>;
 }
 
 /** The only place that speaks to an upstream through the `openai` package. */
@@ -101,6 +104,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   return {
     provider: options.provider,
     baseUrl: options.baseUrl,
+    ...createAudioMethods(openai, attempt),
 
     chat: (request, signal) =>
       attempt(signal, async (combined) => {

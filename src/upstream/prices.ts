@@ -10,6 +10,10 @@ const modelPriceSchema = z.object({
   cached_input_per_mtok: z.number().nonnegative().optional(),
   per_image: z.number().nonnegative().optional(),
   per_request: z.number().nonnegative().optional(),
+  /** USD per million characters of speech input. */
+  per_mchar: z.number().nonnegative().optional(),
+  /** USD per minute of transcribed audio. */
+  per_minute: z.number().nonnegative().optional(),
 });
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
@@ -24,6 +28,8 @@ export interface BillableUsage {
   completion_tokens: number;
   cached_tokens: number;
   images: number;
+  characters?: number;
+  audio_seconds?: number;
 }
 
 export interface PriceTable {
@@ -82,6 +88,8 @@ export function createPriceTable(overridesFile?: string): PriceTable {
         usage.cached_tokens * cachedRate +
         usage.completion_tokens * (p.output_per_mtok ?? 0) +
         usage.images * (p.per_image ?? 0) * 1e6 +
+        (usage.characters ?? 0) * (p.per_mchar ?? 0) +
+        ((usage.audio_seconds ?? 0) / 60) * (p.per_minute ?? 0) * 1e6 +
         (p.per_request ?? 0) * 1e6;
       return Math.round(micro);
     },

@@ -5,6 +5,10 @@ export interface Usage {
   cached_tokens: number;
   reasoning_tokens: number;
   images: number;
+  /** Characters of text turned into speech (speech is billed per character). */
+  characters: number;
+  /** Seconds of audio transcribed (transcription is billed per minute). */
+  audio_seconds: number;
   estimated: boolean;
 }
 
@@ -14,6 +18,8 @@ export const emptyUsage = (): Usage => ({
   cached_tokens: 0,
   reasoning_tokens: 0,
   images: 0,
+  characters: 0,
+  audio_seconds: 0,
   estimated: false,
 });
 
@@ -34,6 +40,8 @@ export function usageFromWire(wire: WireUsage): Usage {
     cached_tokens: wire.prompt_tokens_details?.cached_tokens ?? 0,
     reasoning_tokens: wire.completion_tokens_details?.reasoning_tokens ?? 0,
     images: 0,
+    characters: 0,
+    audio_seconds: 0,
     estimated: false,
   };
 }
