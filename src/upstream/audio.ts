@@ -1,6 +1,6 @@
 import OpenAI, { toFile } from 'openai';
 import type { Attempt } from './client.js';
-import { emptyUsage } from './usage.js';
+import { emptyUsage, usageFromWire } from './usage.js';
 
 export interface SpeechRequest {
   model: string;
@@ -55,14 +55,11 @@ export function createAudioMethods(openai: OpenAI, attempt: RunAttempt) {
           .create({ model: request.model, file, ...(request.language ? { language: request.language } : {}) }, { signal: combined })
           .withResponse();
         // Billed by duration: the upstream says how long (usage.seconds); else read it from a WAV header.
-        const reported = data.usage?.type === 'duration' ? data.usage.seconds : null;
-        const seconds = reported ?? wavSeconds(request.audio);
-        const usage = {
-          ...emptyUsage(),
-          ...(data.usage?.type === 'tokens' ? { prompt_tokens: data.usage.input_tokens, completion_tokens: data.usage.output_tokens } : {}),
-          audio_seconds: seconds ?? 0,
-          estimated: reported === null && seconds !== null,
-        };
+        const usage = data.usage ? usageFromWire(data.usage) : emptyUsage();
+        if (!usage.audio_seconds) {
+          const seconds = wavSeconds(request.audio);
+          if (seconds !== null) Object.assign(usage, { audio_seconds: seconds, estimated: true });
+        }
         return { value: data.text, modelUsed: request.model, usage, ttftMs: null, requestId: request_id, httpStatus: response.status };
       }),
   };

@@ -30,9 +30,11 @@ interface WireUsage {
   output_tokens?: number | null;
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
   completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  /** Transcriptions billed by duration answer `{"type": "duration", "seconds": N}`. */
+  seconds?: number | null;
 }
 
-/** Reads chat/embeddings (prompt_/completion_) and image (input_/output_) usage shapes alike. */
+/** Reads chat/embeddings (prompt_/completion_), image and transcription (input_/output_, seconds) usage shapes alike. */
 export function usageFromWire(wire: WireUsage): Usage {
   return {
     prompt_tokens: wire.prompt_tokens ?? wire.input_tokens ?? 0,
@@ -41,7 +43,7 @@ export function usageFromWire(wire: WireUsage): Usage {
     reasoning_tokens: wire.completion_tokens_details?.reasoning_tokens ?? 0,
     images: 0,
     characters: 0,
-    audio_seconds: 0,
+    audio_seconds: wire.seconds ?? 0,
     estimated: false,
   };
 }

@@ -12,7 +12,7 @@ import { countTokens, emptyUsage, estimateChatUsage, usageFromWire, type Usage }
 import { UpstreamError } from '../../errors.js';
 import { ResponseTooLargeError } from '../../upstream/body-cap.js';
 import type { Reply } from './reply.js';
-import { bodyForAttempt, type Endpoint, type ParsedRequest } from './request.js';
+import { bodyForAttempt, textsOf, type Endpoint, type ParsedRequest } from './request.js';
 import { createSseScanner, type StreamObservation } from './sse.js';
 
 /** A whole (non-streamed) answer, sent after the call is recorded. */
@@ -151,6 +151,8 @@ async function usageOfAnswer(endpoint: Endpoint, request: ParsedRequest, content
     return { usage, modelUsed };
   }
   if (wire) return { usage: wire, modelUsed };
+  // Speech is billed per character of its input, which the request itself says exactly.
+  if (endpoint === 'speech') return { usage: { ...emptyUsage(), characters: textsOf(request.json?.input).join('').length }, modelUsed };
   if (endpoint === 'chat') {
     const choices = Array.isArray(data.choices) ? data.choices : [];
     const first: unknown = choices[0];

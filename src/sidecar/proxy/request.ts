@@ -56,7 +56,7 @@ export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<B
   });
 }
 
-function textsOf(value: unknown): string[] {
+export function textsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) return [];
   return value.flatMap((part) => (typeof part === 'string' ? [part] : isRecord(part) && typeof part.text === 'string' ? [part.text] : []));
@@ -104,7 +104,7 @@ function estimateFor(endpoint: Endpoint, json: Record<string, unknown>): CallEst
     case 'images':
       return { prompt_tokens: roughTokenCount(textsOf(json.prompt)), max_completion_tokens: 0, images: positiveInt(json.n) ?? 1 };
     case 'speech':
-      return { prompt_tokens: roughTokenCount(textsOf(json.input)), max_completion_tokens: 0, images: 0 };
+      return { prompt_tokens: 0, max_completion_tokens: 0, images: 0, characters: textsOf(json.input).join('').length };
     default:
       return { prompt_tokens: 0, max_completion_tokens: 0, images: 0 };
   }
