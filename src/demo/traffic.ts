@@ -21,6 +21,7 @@ const CALLS: DemoCall[] = [
   { weight: 15, name: 'create_embeddings', args: (r) => ({ input: [pick(TOPICS, r), pick(TOPICS, r)] }) },
   { weight: 6, name: 'generate_image', args: (r) => ({ prompt: `a comet over ${pick(['a lake', 'mountains', 'a city'], r)}`, model: 'gpt-image-1' }) },
   { weight: 5, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }) },
+  { weight: 4, name: 'text_to_speech', args: (r) => ({ text: pick(TOPICS, r), voice: pick(['alloy', 'nova', 'onyx'], r), format: 'wav' }) },
   { weight: 3, name: 'get_usage', args: () => ({ since: 'today' }) },
 ];
 
