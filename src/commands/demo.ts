@@ -34,6 +34,8 @@ export async function runDemoCommand(argv: string[], config: Config, logger: Log
     key: DEMO_KEY,
     baseUrl: upstream.baseUrl,
     dbPath: values.db ?? path.join(config.dataDir, 'demo-ledger.db'),
+    // Simulated images and audio stay apart from real ones too.
+    dataDir: path.join(config.dataDir, 'demo'),
     maxRetries: 2,
   };
   const runtime = createRuntime({ config: demoConfig, logger, provider: 'simulated' });
