@@ -62,7 +62,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retryPolicy: { maxRetries: config.maxRetries, ...config.retry },
     guard: options.guard ?? quotas.guard, onRecorded: options.onRecorded, sleep: options.sleep, random: options.random, clock: options.clock,
   });
-  const catalog = createModelCatalog({ upstream, prices, clock: options.clock });
+  const catalog = createModelCatalog({ upstream, configured: router.configuredClients, prices, clock: options.clock });
   return {
     config, logger, ledger, prices, upstream, router, metering, catalog,
     quotas,

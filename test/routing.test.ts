@@ -167,3 +167,22 @@ describe('the response size cap', () => {
     }
   });
 });
+
+describe('list_models across providers', () => {
+  it('lists the configured provider\'s models as provider/model beside the built-in ones, and skips a provider that is down', async () => {
+    const down = writeConfig({
+      providers: { other: { base_url: other.baseUrl, api_key_env: 'OTHER_API_KEY' }, gone: { base_url: 'http://127.0.0.1:9/v1' } },
+    });
+    h = await startHarness({ env: { COMETAPI_MCP_CONFIG: down, OTHER_API_KEY: OTHER_KEY } });
+    const result = await h.call('list_models', { filter: 'gpt-4o-mini' });
+    expect(result.isError).toBeFalsy();
+    const models = (result.structuredContent as { models: { id: string; provider: string }[] }).models;
+    expect(models).toEqual([
+      expect.objectContaining({ id: 'gpt-4o-mini', provider: 'cometapi' }),
+      expect.objectContaining({ id: 'other/gpt-4o-mini', provider: 'other' }),
+    ]);
+    // The listed id routes: calling it reaches the other provider.
+    expect((await h.call('chat', { prompt: 'hi', model: 'other/gpt-4o-mini' })).isError).toBeFalsy();
+    expect(other.responses.at(-1)?.model).toBe('gpt-4o-mini');
+  });
+});

@@ -6,6 +6,8 @@ export type ModelKind = 'chat' | 'image' | 'embedding' | 'audio' | 'other';
 export interface CatalogEntry extends ModelInfo {
   kind: ModelKind;
   price: ModelPrice | null;
+  /** Which provider serves it; ids from config-file providers carry their `provider/` prefix. */
+  provider: string;
 }
 
 export interface ModelCatalog {
@@ -22,9 +24,13 @@ export function modelKind(id: string): ModelKind {
   return 'other';
 }
 
-/** The upstream's model list, cached briefly: clients ask for it often and it rarely changes. */
+/**
+ * Every provider's model list, cached briefly: clients ask for it often and it rarely changes.
+ * A config-file provider that is down is left out rather than failing the whole list.
+ */
 export function createModelCatalog(deps: {
   upstream: UpstreamClient | null;
+  configured?: readonly { name: string; client: UpstreamClient }[];
   prices: PriceTable;
   ttlMs?: number;
   clock?: () => number;
@@ -33,17 +39,24 @@ export function createModelCatalog(deps: {
   const clock = deps.clock ?? Date.now;
   let cached: { at: number; entries: CatalogEntry[] } | null = null;
   let pending: Promise<CatalogEntry[]> | null = null;
+  const entry = (provider: string, prefix: string, m: ModelInfo): CatalogEntry => ({
+    ...m, id: prefix + m.id, kind: modelKind(m.id), price: deps.prices.price(m.id) ?? null, provider,
+  });
+  async function fetchAll(upstream: UpstreamClient, signal?: AbortSignal): Promise<CatalogEntry[]> {
+    const others = await Promise.allSettled(
+      (deps.configured ?? []).map(async ({ name, client }) => (await client.models(signal)).map((m) => entry(name, `${name}/`, m))),
+    );
+    const own = (await upstream.models(signal)).map((m) => entry(upstream.provider, '', m));
+    const extra = others.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    return [...own, ...extra].sort((a, b) => a.id.localeCompare(b.id));
+  }
   return {
     async list(signal) {
       if (cached && clock() - cached.at < ttl) return cached.entries;
       const upstream = deps.upstream;
       if (!upstream) return [];
-      pending ??= upstream
-        .models(signal)
-        .then((models) => {
-          const entries = models
-            .map((m) => ({ ...m, kind: modelKind(m.id), price: deps.prices.price(m.id) ?? null }))
-            .sort((a, b) => a.id.localeCompare(b.id));
+      pending ??= fetchAll(upstream, signal)
+        .then((entries) => {
           cached = { at: clock(), entries };
           return entries;
         })

@@ -18,6 +18,8 @@ export interface ProviderRouter {
   fallbacks(model: string): readonly string[];
   /** The built-in provider's client; null without COMETAPI_KEY. */
   readonly defaultClient: UpstreamClient | null;
+  /** Providers from the config file that can be called (their key is set, or they need none). */
+  readonly configuredClients: readonly { name: string; client: UpstreamClient }[];
 }
 
 export interface ProviderRouterOptions {
@@ -85,5 +87,6 @@ export function createProviderRouter(options: ProviderRouterOptions): ProviderRo
     },
     fallbacks: (model) => fallbacks.get(model) ?? [],
     defaultClient: builtIn.client,
+    configuredClients: [...providers.values()].flatMap((p) => (p.client ? [{ name: p.name, client: p.client }] : [])),
   };
 }

@@ -10,7 +10,7 @@ export function registerListModels(server: McpServer, deps: ServerDeps): void {
     'list_models',
     {
       title: 'List CometAPI models',
-      description: 'List the models your CometAPI key can use, with their known prices per million tokens. Filter by a name fragment or by kind.',
+      description: 'List the models your CometAPI key can use (and those of any providers added in the config file, as provider/model), with their known prices per million tokens. Filter by a name fragment or by kind.',
       inputSchema: {
         filter: z.string().max(200).optional().describe('Case-insensitive part of the model id, e.g. "claude" or "4o".'),
         kind: z.enum(KINDS).default('all').describe('chat, image, embedding, audio, other or all'),
@@ -22,6 +22,7 @@ export function registerListModels(server: McpServer, deps: ServerDeps): void {
           z.object({
             id: z.string(),
             kind: z.string(),
+            provider: z.string(),
             owned_by: z.string().nullable(),
             input_usd_per_mtok: z.number().nullable(),
             output_usd_per_mtok: z.number().nullable(),
@@ -40,6 +41,7 @@ export function registerListModels(server: McpServer, deps: ServerDeps): void {
       const models = all.slice(0, args.limit).map((m) => ({
         id: m.id,
         kind: m.kind,
+        provider: m.provider,
         owned_by: m.owned_by,
         input_usd_per_mtok: m.price?.input_per_mtok ?? null,
         output_usd_per_mtok: m.price?.output_per_mtok ?? null,
