@@ -72,16 +72,19 @@ export interface Config {
   pricesFile: string | undefined;
 }
 
-/** Unset and empty mean the same: MCP clients often pass "" for a field left blank. */
-function dropEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+/**
+ * Unset and blank mean the same: MCP clients pass "" for an env field left empty, and HTML forms
+ * send "model=" for a blank filter. Used for the environment and for query strings alike.
+ */
+export function withoutBlankValues(values: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v;
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v.trim() !== '') out[k] = v;
   return out;
 }
 
 /** Parses the environment once; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(dropEmpty(env));
+  const parsed = envSchema.safeParse(withoutBlankValues(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
@@ -107,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxTotalMs: e.COMETAPI_RETRY_MAX_TOTAL_MS ?? file.retry.max_total_ms ?? 60_000,
     },
     maxResponseBytes: (e.COMETAPI_MAX_RESPONSE_MB ?? file.max_response_mb ?? 64) * 1024 * 1024,
-    routing: routingFrom(file, dropEmpty(env)),
+    routing: routingFrom(file, withoutBlankValues(env)),
     host: e.COMETAPI_MCP_HOST,
     port: e.COMETAPI_MCP_PORT,
     sidecar: e.COMETAPI_MCP_SIDECAR,

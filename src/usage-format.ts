@@ -1,9 +1,11 @@
 import type { UsageReport, UsageRow } from './ledger/usage-report.js';
 
-const money = (usd: number) => `$${usd.toFixed(usd > 0 && usd < 0.01 ? 6 : 4)}`;
+/** Dollars as shown in text: six decimals below a cent so small calls don't read as $0; "unpriced" for no price. */
+export const formatUsd = (usd: number | null): string =>
+  usd === null ? 'unpriced' : `$${usd.toFixed(usd > 0 && usd < 0.01 ? 6 : 4)}`;
 
 function cells(row: UsageRow): string[] {
-  const cost = money(row.cost_usd) + (row.unpriced_calls > 0 ? ` (+${row.unpriced_calls} unpriced)` : '');
+  const cost = formatUsd(row.cost_usd) + (row.unpriced_calls > 0 ? ` (+${row.unpriced_calls} unpriced)` : '');
   return [row.key, String(row.requests), String(row.errors + row.blocked), String(row.prompt_tokens), String(row.completion_tokens), cost];
 }
 

@@ -8,6 +8,7 @@ import type { SampleStats } from '../model-bench/stats.js';
 import { createRuntime } from '../runtime.js';
 import { startSimulatedUpstream } from '../upstream/simulated.js';
 import { untilStopped } from './serve.js';
+import { formatUsd } from '../usage-format.js';
 
 const SIM_KEY = 'sk-bench-simulated-upstream';
 
@@ -17,7 +18,7 @@ export function formatModelBench(results: readonly ModelBenchResult[]): string {
   const header = ['model', 'ok/runs', 'TTFT ms p50/p95', 'total ms p50/p95', 'tokens/s p50/p95', 'outliers dropped', 'cost'];
   const rows = results.map((r) => [
     r.model, `${r.ok}/${r.runs}`, pair(r.ttft_ms), pair(r.total_ms), pair(r.tokens_per_s, 1),
-    String(r.total_ms.n - r.total_ms.kept), `$${r.cost_usd.toFixed(6)}`,
+    String(r.total_ms.n - r.total_ms.kept), formatUsd(r.cost_usd),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');

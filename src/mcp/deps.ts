@@ -58,6 +58,3 @@ export async function withHeartbeat<T>(report: ReturnType<typeof progressReporte
     clearInterval(timer);
   }
 }
-
-export const formatUsd = (usd: number | null): string =>
-  usd === null ? 'unpriced' : usd < 0.01 ? `$${usd.toFixed(6)}` : `$${usd.toFixed(4)}`;

@@ -3,6 +3,7 @@
  * names the parameter and what it accepts, which the app turns into a 400.
  */
 import { z } from 'zod';
+import { withoutBlankValues } from '../config.js';
 import { BadInputError } from '../errors.js';
 import type { TimeRange } from '../ledger/queries.js';
 import { isTimeZone } from '../time.js';
@@ -16,7 +17,6 @@ const RANGE_MS: Readonly<Record<Exclude<RangeName, 'custom'>, number>> = {
   '7d': 7 * 86_400_000,
   '30d': 30 * 86_400_000,
 };
-
 
 const INSTANT_HELP = 'must be milliseconds since the Unix epoch or an ISO 8601 time such as 2025-06-01T00:00:00Z';
 
@@ -51,17 +51,12 @@ export const rangeFields = {
 
 export type RangeQuery = { range?: RangeName | undefined; from?: number | undefined; to?: number | undefined; tz?: string | undefined };
 
-/** Unset and empty mean the same: HTML forms send "model=" for a blank filter. */
-function dropEmpty(query: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v.trim() !== ''));
-}
-
 /**
  * Validates a query string against a z.strictObject schema: unknown parameters are errors, not
  * silently ignored, so a typo like `rnage=7d` says so instead of showing the default range.
  */
 export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, string>): z.output<S> {
-  const parsed = schema.safeParse(dropEmpty(query));
+  const parsed = schema.safeParse(withoutBlankValues(query));
   if (parsed.success) return parsed.data;
   const allowed = Object.keys(schema.shape).join(', ');
   const messages = parsed.error.issues.map((issue) => {

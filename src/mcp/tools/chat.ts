@@ -2,8 +2,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { ChatMessage } from '../../upstream/client.js';
-import { callContext, formatUsd, progressReporter, type ServerDeps } from '../deps.js';
+import { callContext, progressReporter, type ServerDeps } from '../deps.js';
 import { callFigures, chatOperation } from './chat-call.js';
+import { formatUsd } from '../../usage-format.js';
 
 const messageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { errorMessage } from '../../errors.js';
 import { MeteredCallError, type MeteredResult } from '../../metering.js';
 import type { ChatValue } from '../../upstream/client.js';
-import { callContext, formatUsd, progressReporter, type ServerDeps } from '../deps.js';
+import { callContext, progressReporter, type ServerDeps } from '../deps.js';
 import { buildMessages, chatInput, usageOutput } from './chat.js';
 import { callFigures, chatOperation } from './chat-call.js';
+import { formatUsd } from '../../usage-format.js';
 
 const modelId = z.string().trim().min(1).max(200);
 

@@ -1,8 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roughTokenCount } from '../../upstream/usage.js';
-import { callContext, formatUsd, type ServerDeps } from '../deps.js';
+import { callContext, type ServerDeps } from '../deps.js';
 import { usageOutput } from './chat.js';
+import { formatUsd } from '../../usage-format.js';
 
 const text = z.string().min(1, 'each input must be non-empty text').max(100_000);
 

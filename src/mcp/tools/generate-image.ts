@@ -4,8 +4,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { GeneratedImage } from '../../upstream/client.js';
-import { callContext, formatUsd, progressReporter, withHeartbeat, type ServerDeps } from '../deps.js';
+import { callContext, progressReporter, withHeartbeat, type ServerDeps } from '../deps.js';
 import { inlineImage } from '../inline-image.js';
+import { formatUsd } from '../../usage-format.js';
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
 

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { callContext, formatUsd, type ServerDeps } from '../deps.js';
+import { callContext, type ServerDeps } from '../deps.js';
+import { formatUsd } from '../../usage-format.js';
 
 const FORMATS = ['mp3', 'wav', 'opus', 'aac', 'flac'] as const;
 const EXTENSION: Record<string, string> = { 'audio/mpeg': 'mp3', 'audio/wav': 'wav', 'audio/ogg': 'opus', 'audio/aac': 'aac', 'audio/flac': 'flac' };

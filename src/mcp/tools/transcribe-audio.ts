@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
-import { callContext, formatUsd, type ServerDeps } from '../deps.js';
+import { callContext, type ServerDeps } from '../deps.js';
+import { formatUsd } from '../../usage-format.js';
 
 /** What the transcription endpoint accepts; other files are refused so no other kind of file is uploaded. */
 const AUDIO_EXTENSIONS = ['.mp3', '.mp4', '.mpeg', '.mpga', '.m4a', '.wav', '.webm', '.ogg', '.flac'];
