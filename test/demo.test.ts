@@ -1,16 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { openLedger } from '../src/ledger/open.js';
-import { tempDir } from './helpers/harness.js';
-
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { BUILT_CLI, tempDir } from './helpers/harness.js';
 
 it('demo drives real MCP sessions against the simulated upstream into its own ledger and prints usage', () => {
   const dir = tempDir();
-  const run = spawnSync(process.execPath, [CLI, 'demo', '--calls', '40', '--no-dashboard'], {
+  const run = spawnSync(process.execPath, [BUILT_CLI, 'demo', '--calls', '40', '--no-dashboard'], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, COMETAPI_MCP_DATA_DIR: dir, COMETAPI_MCP_LOG_LEVEL: 'error' },
     encoding: 'utf8',
     timeout: 60_000,

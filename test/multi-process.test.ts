@@ -10,8 +10,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openLedger } from '../src/ledger/open.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './helpers/harness.js';
+import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
+import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/metered-writer.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let sim: RunningSimulatedUpstream;
 let dir: string;
 beforeAll(async () => {
-  sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
+  sim = await startTestUpstream();
   dir = tempDir('multi-process-');
 });
 afterAll(async () => {

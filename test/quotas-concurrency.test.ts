@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger, type Ledger } from '../src/ledger/open.js';
 import { createQuotasRepo } from '../src/ledger/quotas.js';
 import { setQuota } from '../src/quotas/manage.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './helpers/harness.js';
+import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
+import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/quota-harness.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/quota-writer.ts', import.meta.url));
@@ -74,7 +74,7 @@ const statuses = () => ledger.db.prepare<[], { status: string; n: number }>('SEL
 
 describe('four writer processes on one ledger', () => {
   it('crossing the same thresholds together fire each alert exactly once, delivered once', async () => {
-    sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
+    sim = await startTestUpstream();
     hook = await startWebhookReceiver();
     const limit = PROCESSES * CALLS_EACH;
     setQuota(createQuotasRepo(ledger.db), { name: 'shared', metric: 'requests', period: 'day', limit, thresholds: [25, 50, 75, 100] }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
@@ -89,7 +89,7 @@ describe('four writer processes on one ledger', () => {
   }, 60_000);
 
   it.each([1, 4])('a hard limit with %i call(s) in flight per process overshoots by at most the calls in flight', async (concurrency) => {
-    sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 40, tokensPerSecond: 0 });
+    sim = await startTestUpstream({ latencyMs: 40 });
     const limit = 20;
     setQuota(createQuotasRepo(ledger.db), { name: 'hard-requests', metric: 'requests', period: 'day', limit, hard: true }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
 

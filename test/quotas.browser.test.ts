@@ -9,8 +9,8 @@ import { createLogger } from '../src/log.js';
 import { createServer } from '../src/mcp/server.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './helpers/harness.js';
+import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
+import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 
 /** Debian's chromium, as in dashboard.browser.test.ts: skipped (saying so) without it, a failure under CI=true. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,7 +38,7 @@ let client: Client;
 
 describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
   beforeAll(async () => {
-    sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
+    sim = await startTestUpstream();
     dir = tempDir('cometapi-mcp-quota-browser-');
     const config = loadConfig({
       COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl, COMETAPI_MCP_DATA_DIR: dir,

@@ -1,21 +1,18 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../src/ledger/open.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './helpers/harness.js';
-
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
+import { BUILT_CLI, TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 
 let sim: RunningSimulatedUpstream;
 let home: string;
 beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
-  sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
+  if (!fs.existsSync(BUILT_CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+  sim = await startTestUpstream();
   home = tempDir('cometapi-mcp-home-');
 });
 afterAll(async () => {
@@ -35,7 +32,7 @@ const bareEnv = (extra: Record<string, string> = {}) => ({
 
 describe('the built binary over stdio', () => {
   it('initializes quickly, serves a chat call, and writes the ledger under HOME by default', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: bareEnv(), stderr: 'pipe' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BUILT_CLI], env: bareEnv(), stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const client = new Client({ name: 'inspector-cli', version: '0.0.1' });
@@ -59,7 +56,7 @@ describe('the built binary over stdio', () => {
 
   it('writes nothing but JSON-RPC to stdout, even for failing calls', async () => {
     const dbDir = tempDir();
-    const child = spawn(process.execPath, [CLI], { env: bareEnv({ COMETAPI_MCP_DB: path.join(dbDir, 'l.db'), COMETAPI_MCP_LOG_LEVEL: 'debug' }) });
+    const child = spawn(process.execPath, [BUILT_CLI], { env: bareEnv({ COMETAPI_MCP_DB: path.join(dbDir, 'l.db'), COMETAPI_MCP_LOG_LEVEL: 'debug' }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -85,7 +82,7 @@ describe('the built binary over stdio', () => {
   });
 
   it('fails fast naming the variable when the configuration is invalid', async () => {
-    const child = spawn(process.execPath, [CLI], { env: bareEnv({ COMETAPI_BASE_URL: 'not a url', COMETAPI_MAX_RETRIES: 'many' }) });
+    const child = spawn(process.execPath, [BUILT_CLI], { env: bareEnv({ COMETAPI_BASE_URL: 'not a url', COMETAPI_MAX_RETRIES: 'many' }) });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));

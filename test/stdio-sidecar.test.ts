@@ -1,25 +1,11 @@
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, tempDir } from './helpers/harness.js';
+import { expect, it } from 'vitest';
+import { BUILT_CLI, TEST_KEY, useTestUpstream } from './helpers/harness.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-
-let sim: RunningSimulatedUpstream;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0 });
-  dir = tempDir();
-});
-afterAll(async () => {
-  await sim.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const shared = useTestUpstream();
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -31,10 +17,10 @@ async function freePort(): Promise<number> {
 
 async function connect(name: string, port: number) {
   const env = {
-    PATH: process.env.PATH ?? '', HOME: dir, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl,
-    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'), COMETAPI_MCP_PORT: String(port),
+    PATH: process.env.PATH ?? '', HOME: shared.dir, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: shared.sim.baseUrl,
+    COMETAPI_MCP_DB: path.join(shared.dir, 'ledger.db'), COMETAPI_MCP_PORT: String(port),
   };
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env, stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BUILT_CLI], env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const client = new Client({ name, version: '1' });

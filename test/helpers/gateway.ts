@@ -6,8 +6,8 @@ import type { CallGuard } from '../../src/metering.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createGateway, type GatewayOptions } from '../../src/sidecar/gateway.js';
 import { startSidecar, type RunningSidecar } from '../../src/sidecar/serve.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream, type SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
-import { TEST_KEY, tempDir, testConfig } from './harness.js';
+import type { RunningSimulatedUpstream, SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
+import { TEST_KEY, startTestUpstream, tempDir, testConfig } from './harness.js';
 
 /** The real sidecar with /mcp and /v1 on 127.0.0.1:<free port>, over a temp ledger and the simulated upstream. */
 export interface GatewayHarness {
@@ -31,7 +31,7 @@ export interface GatewayHarnessOptions {
 }
 
 export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
-  const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options.sim });
+  const sim = await startTestUpstream(options.sim);
   const dir = tempDir('cometapi-mcp-gateway-');
   const config = testConfig(sim.baseUrl, dir, { COMETAPI_TIMEOUT_MS: '5000', COMETAPI_MCP_PORT: '0', ...options.env });
   const logs: string[] = [];

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -47,13 +49,47 @@ export function testConfig(baseUrl: string, dir: string, env: Record<string, str
   });
 }
 
+/** The simulated upstream as tests use it: the test key, no latency, no token pacing. */
+export function startTestUpstream(options: SimulatedUpstreamOptions = {}): Promise<RunningSimulatedUpstream> {
+  return startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options });
+}
+
+/** The built CLI, which MCP clients spawn (npm test builds it first). */
+export const BUILT_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** One test upstream and one temp dir for all tests of a file, closed and removed after them. */
+export function useTestUpstream(): { readonly sim: RunningSimulatedUpstream; readonly dir: string } {
+  let sim: RunningSimulatedUpstream | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    sim = await startTestUpstream();
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTestUpstream: used outside a test');
+    return value;
+  };
+  return {
+    get sim() {
+      return started(sim);
+    },
+    get dir() {
+      return started(dir);
+    },
+  };
+}
+
 export function tempDir(prefix = 'cometapi-mcp-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** The real server, runtime, ledger file and simulated upstream over HTTP, with a linked MCP client. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: 0, tokensPerSecond: 0, ...options.sim });
+  const sim = await startTestUpstream(options.sim);
   const dir = tempDir();
   const key = options.key === undefined ? TEST_KEY : options.key;
   const config = testConfig(sim.baseUrl, dir, { COMETAPI_KEY: key ?? '', ...options.env }); // '' means unset
