@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettierConfig from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'dashboard/vendor/**', 'test-output/**', '.bench/**'] },
@@ -19,4 +20,6 @@ export default tseslint.config(
     },
     rules: { 'no-console': 'off' },
   },
+  // Last, so formatting rules that would argue with Prettier are off.
+  prettierConfig,
 );
