@@ -46,8 +46,13 @@ const CHROMIUM = '/usr/bin/chromium';
 function summarize(scenario: string, ledgerRows: number, times: number[]): ApiBenchRow {
   const sorted = [...times].sort((a, b) => a - b);
   return {
-    scenario, ledger_rows: ledgerRows, runs: times.length, median_ms: quantile(sorted, 0.5), p95_ms: quantile(sorted, 0.95),
-    raw_baseline_median_ms: null, speedup_vs_raw: null,
+    scenario,
+    ledger_rows: ledgerRows,
+    runs: times.length,
+    median_ms: quantile(sorted, 0.5),
+    p95_ms: quantile(sorted, 0.95),
+    raw_baseline_median_ms: null,
+    speedup_vs_raw: null,
   };
 }
 
@@ -66,11 +71,33 @@ async function timeRequests(app: ReturnType<typeof createApp>, url: string, runs
 }
 
 /** Median time from navigation to the dashboard having rendered its data (default 24h range). */
-async function firstRender(ledger: Ledger, config: ReturnType<typeof loadConfig>, executablePath: string, runs: number): Promise<number[]> {
+async function firstRender(
+  ledger: Ledger,
+  config: ReturnType<typeof loadConfig>,
+  executablePath: string,
+  runs: number,
+): Promise<number[]> {
   const { chromium } = await import('playwright-core');
-  const sidecar = await startSidecar({ ledger, config, logger: silentLogger, mode: 'demo', host: '127.0.0.1', port: 0 });
+  const sidecar = await startSidecar({
+    ledger,
+    config,
+    logger: silentLogger,
+    mode: 'demo',
+    host: '127.0.0.1',
+    port: 0,
+  });
   if (!sidecar) throw new Error('sidecar did not start');
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
   try {
     const times: number[] = [];
     for (let i = 0; i <= runs; i++) {
@@ -131,11 +158,20 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
           row.speedup_vs_raw = `${(raw.median_ms / row.median_ms).toFixed(1)}×`;
         }
         results.push(row);
-        log(`${name} ${range}: median ${Math.round(quantile([...times].sort((a, b) => a - b), 0.5))} ms`);
+        log(
+          `${name} ${range}: median ${Math.round(
+            quantile(
+              [...times].sort((a, b) => a - b),
+              0.5,
+            ),
+          )} ms`,
+        );
       }
     }
     rawLedger.close();
-    results.push(summarize('recent calls (50, 24h)', rows, await timeRequests(app, '/api/calls?limit=50&range=24h', runs)));
+    results.push(
+      summarize('recent calls (50, 24h)', rows, await timeRequests(app, '/api/calls?limit=50&range=24h', runs)),
+    );
     results.push(summarize('errors 24h', rows, await timeRequests(app, '/api/errors?range=24h', runs)));
 
     // /metrics reads every row once per process, then only new ones: time both.
@@ -147,7 +183,9 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
 
     const chromiumPath = options.chromium === undefined ? CHROMIUM : options.chromium;
     if (chromiumPath && fs.existsSync(chromiumPath)) {
-      results.push(summarize('dashboard first render in Chromium (24h)', rows, await firstRender(ledger, config, chromiumPath, 3)));
+      results.push(
+        summarize('dashboard first render in Chromium (24h)', rows, await firstRender(ledger, config, chromiumPath, 3)),
+      );
     } else {
       log('dashboard render not measured: Chromium not found (apt-get install -y chromium)');
     }
@@ -161,14 +199,22 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
 export function formatApiBench(rows: readonly ApiBenchRow[]): string {
   return markdownTable(
     rows.map((r) => ({
-      scenario: r.scenario, 'ledger rows': r.ledger_rows, runs: r.runs, 'median ms': r.median_ms, 'p95 ms': r.p95_ms,
-      'raw-rows baseline median ms': r.raw_baseline_median_ms, 'speedup vs raw': r.speedup_vs_raw,
+      scenario: r.scenario,
+      'ledger rows': r.ledger_rows,
+      runs: r.runs,
+      'median ms': r.median_ms,
+      'p95 ms': r.p95_ms,
+      'raw-rows baseline median ms': r.raw_baseline_median_ms,
+      'speedup vs raw': r.speedup_vs_raw,
     })),
   );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [rowsArg, runsArg] = process.argv.slice(2);
-  const results = await benchApi({ rows: rowsArg ? Number(rowsArg) : undefined, runs: runsArg ? Number(runsArg) : undefined });
+  const results = await benchApi({
+    rows: rowsArg ? Number(rowsArg) : undefined,
+    runs: runsArg ? Number(runsArg) : undefined,
+  });
   process.stdout.write(formatApiBench(results));
 }

@@ -43,7 +43,7 @@ function row(scenario: string, processes: number, rows: number, ms: number): Led
 function singleProcess(file: string, rows: number, batch: number): number {
   const ledger = openLedger(file);
   let state = 7;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const records = Array.from({ length: rows }, (_, i) => syntheticCall(Date.now() - i, random));
   const started = performance.now();
   if (batch === 1) for (const record of records) ledger.calls.insert(record);
@@ -70,7 +70,10 @@ function lines(child: ChildProcessByStdio<Writable, Readable, null>, want: strin
 async function multiProcess(file: string, rows: number, processes: number, timeoutMs: number): Promise<number> {
   openLedger(file).close(); // migrated once, so the writers time inserts only
   const children = Array.from({ length: processes }, (_, i) =>
-    spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(rows), String(i + 1)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(rows), String(i + 1)], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
   );
   try {
     await Promise.all(children.map((c) => lines(c, 'ready', timeoutMs)));
@@ -96,7 +99,8 @@ export async function benchLedger(options: LedgerBenchOptions = {}): Promise<Led
     const check = openLedger(multiFile);
     const total = check.calls.count();
     check.close();
-    if (total !== rows * processes) throw new Error(`multi-process run wrote ${total} rows, expected ${rows * processes}`);
+    if (total !== rows * processes)
+      throw new Error(`multi-process run wrote ${total} rows, expected ${rows * processes}`);
     return [
       row('single process, one row per insert (metering path)', 1, rows, single),
       row(`${processes} processes at once, one row per insert`, processes, rows * processes, multi),

@@ -42,8 +42,12 @@ function summary(name: string, samples: number[], baselineP50: number): Metering
   const sorted = [...samples].sort((a, b) => a - b);
   const p50 = quantile(sorted, 0.5);
   return {
-    path: name, calls: samples.length, p50_ms: p50, p99_ms: quantile(sorted, 0.99),
-    mean_ms: samples.reduce((s, x) => s + x, 0) / samples.length, p50_vs_baseline: `${(p50 / baselineP50).toFixed(2)}×`,
+    path: name,
+    calls: samples.length,
+    p50_ms: p50,
+    p99_ms: quantile(sorted, 0.99),
+    mean_ms: samples.reduce((s, x) => s + x, 0) / samples.length,
+    p50_vs_baseline: `${(p50 / baselineP50).toFixed(2)}×`,
   };
 }
 
@@ -53,14 +57,25 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
   const budget = options.timeBudgetMs ?? 120_000;
   const sim = await startSimulatedUpstream({ apiKey: KEY, latencyMs: 0, tokensPerSecond: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-metering-'));
-  const config = loadConfig({ COMETAPI_KEY: KEY, COMETAPI_BASE_URL: sim.baseUrl, COMETAPI_MCP_DB: path.join(dir, 'ledger.db'), COMETAPI_MCP_TZ: 'UTC' });
+  const config = loadConfig({
+    COMETAPI_KEY: KEY,
+    COMETAPI_BASE_URL: sim.baseUrl,
+    COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+    COMETAPI_MCP_TZ: 'UTC',
+  });
   const runtime = createRuntime({ config, logger: createLogger({ level: 'error' }), provider: 'simulated' });
   const direct = new OpenAI({ apiKey: KEY, baseURL: sim.baseUrl, maxRetries: 0, logLevel: 'off' });
   const messages = [{ role: 'user' as const, content: 'How long does metering take?' }];
 
   async function bare(): Promise<number> {
     const started = performance.now();
-    const stream = await direct.chat.completions.create({ model: MODEL, messages, max_tokens: 16, stream: true, stream_options: { include_usage: true } });
+    const stream = await direct.chat.completions.create({
+      model: MODEL,
+      messages,
+      max_tokens: 16,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     if (!text) throw new Error('the simulated upstream sent no text');
@@ -68,7 +83,10 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
   }
   async function metered(): Promise<number> {
     const started = performance.now();
-    await runtime.metering.run({ source: 'bench', client: 'bench', tool: 'chat' }, chatOperation({ model: MODEL, messages, max_tokens: 16 }));
+    await runtime.metering.run(
+      { source: 'bench', client: 'bench', tool: 'chat' },
+      chatOperation({ model: MODEL, messages, max_tokens: 16 }),
+    );
     return performance.now() - started;
   }
 
@@ -91,17 +109,24 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
       }
     }
     const rows = runtime.ledger.calls.count();
-    if (rows !== warmup + through.length) throw new Error(`expected ${warmup + through.length} ledger rows, found ${rows}`);
-    const base = quantile([...baseline].sort((a, b) => a - b), 0.5);
+    if (rows !== warmup + through.length)
+      throw new Error(`expected ${warmup + through.length} ledger rows, found ${rows}`);
+    const base = quantile(
+      [...baseline].sort((a, b) => a - b),
+      0.5,
+    );
     const sortedThrough = [...through].sort((a, b) => a - b);
     const sortedBase = [...baseline].sort((a, b) => a - b);
     return [
       summary('direct openai call (baseline)', baseline, base),
       summary('metering.run (chat tool operation)', through, base),
       {
-        path: 'overhead (metered − baseline)', calls: through.length,
-        p50_ms: quantile(sortedThrough, 0.5) - base, p99_ms: quantile(sortedThrough, 0.99) - quantile(sortedBase, 0.99),
-        mean_ms: through.reduce((s, x) => s + x, 0) / through.length - baseline.reduce((s, x) => s + x, 0) / baseline.length,
+        path: 'overhead (metered − baseline)',
+        calls: through.length,
+        p50_ms: quantile(sortedThrough, 0.5) - base,
+        p99_ms: quantile(sortedThrough, 0.99) - quantile(sortedBase, 0.99),
+        mean_ms:
+          through.reduce((s, x) => s + x, 0) / through.length - baseline.reduce((s, x) => s + x, 0) / baseline.length,
         p50_vs_baseline: '',
       },
     ];

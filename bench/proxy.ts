@@ -60,8 +60,17 @@ interface Target {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BENCH_KEY = 'sk-bench-0000000000000000000000000000';
-const CHAT = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'How much does a proxy add?' }] });
-const STREAM = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'Stream a short answer' }] });
+const CHAT = JSON.stringify({
+  model: 'gpt-4o-mini',
+  max_tokens: 16,
+  messages: [{ role: 'user', content: 'How much does a proxy add?' }],
+});
+const STREAM = JSON.stringify({
+  model: 'gpt-4o-mini',
+  max_tokens: 16,
+  stream: true,
+  messages: [{ role: 'user', content: 'Stream a short answer' }],
+});
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
@@ -76,7 +85,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** Starts the simulated upstream in a child and waits for the base URL it prints. */
 async function startSim(): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sim-server.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_UPSTREAM_KEY: BENCH_KEY },
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_UPSTREAM_KEY: BENCH_KEY },
   });
   const stdout = child.stdout;
   if (!stdout) throw new Error('child has no stdout');
@@ -91,7 +101,13 @@ async function startSim(): Promise<Server> {
 async function whenUp(child: ChildProcess, url: string, name: string): Promise<Server> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
   }
   await stopChild(child);
   throw new Error(`${name} did not start within 20 s`);
@@ -103,8 +119,15 @@ async function startProxy(upstream: string, dbFile: string): Promise<Server> {
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const port = await freePort();
   const env = {
-    PATH: process.env.PATH ?? '', HOME: path.dirname(dbFile), COMETAPI_KEY: BENCH_KEY, COMETAPI_BASE_URL: upstream, COMETAPI_MCP_DB: dbFile,
-    COMETAPI_MCP_HOST: '127.0.0.1', COMETAPI_MCP_PORT: String(port), COMETAPI_MCP_TZ: 'UTC', COMETAPI_MCP_LOG_LEVEL: 'error',
+    PATH: process.env.PATH ?? '',
+    HOME: path.dirname(dbFile),
+    COMETAPI_KEY: BENCH_KEY,
+    COMETAPI_BASE_URL: upstream,
+    COMETAPI_MCP_DB: dbFile,
+    COMETAPI_MCP_HOST: '127.0.0.1',
+    COMETAPI_MCP_PORT: String(port),
+    COMETAPI_MCP_TZ: 'UTC',
+    COMETAPI_MCP_LOG_LEVEL: 'error',
   };
   const child = spawn(process.execPath, [cli, 'serve'], { stdio: ['pipe', 'ignore', 'ignore'], env });
   return whenUp(child, `http://127.0.0.1:${port}/api/info`, 'cometapi-mcp serve');
@@ -114,7 +137,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -124,7 +149,10 @@ async function startPortkey(): Promise<Server> {
   const entry = path.join(here, '../node_modules/@portkey-ai/gateway/build/start-server.js');
   if (!fs.existsSync(entry)) throw new Error('@portkey-ai/gateway is not installed');
   const port = await freePort();
-  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+  });
   return whenUp(child, `http://127.0.0.1:${port}`, 'Portkey');
 }
 
@@ -168,7 +196,12 @@ async function latencies(targets: Target[], calls: number, budgetMs: number): Pr
 }
 
 /** `connections` loops sending back to back until `maxRequests` have been sent or `maxMs` has passed. */
-async function throughput(target: Target, connections: number, maxRequests: number, maxMs: number): Promise<{ rps: number; failed: number; requests: number }> {
+async function throughput(
+  target: Target,
+  connections: number,
+  maxRequests: number,
+  maxMs: number,
+): Promise<{ rps: number; failed: number; requests: number }> {
   let sent = 0;
   let failed = 0;
   const started = performance.now();
@@ -219,44 +252,82 @@ export async function benchProxy(options: ProxyBenchOptions = {}): Promise<Proxy
     const make = (conns: number) => [
       target('upstream, direct', sim.url, auth, conns),
       target('cometapi-mcp /v1 proxy', proxy.url, { 'x-client-name': 'bench' }, conns),
-      target('Portkey gateway 1.15', portkey.url, { ...auth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': sim.url }, conns),
+      target(
+        'Portkey gateway 1.15',
+        portkey.url,
+        { ...auth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': sim.url },
+        conns,
+      ),
     ];
 
     const single = make(1);
     const lat = await latencies(single, calls, options.throughputMs ?? 60_000);
     const many = make(connections);
     const rates: Awaited<ReturnType<typeof throughput>>[] = [];
-    for (const t of many) rates.push(await throughput(t, connections, options.throughputRequests ?? 20_000, options.throughputMs ?? 8_000));
+    for (const t of many)
+      rates.push(await throughput(t, connections, options.throughputRequests ?? 20_000, options.throughputMs ?? 8_000));
 
     const base = sorted(lat[0] ?? []);
     const rows: ProxyBenchRow[] = single.map((t, i) => {
       const s = sorted(lat[i] ?? []);
       const rate = rates[i];
       return {
-        target: t.name, test: `non-streamed chat (1 conn; ${connections} conns for req/s)`, requests: s.length, p50_ms: quantile(s, 0.5), p99_ms: quantile(s, 0.99),
-        added_p50_ms: i === 0 ? null : quantile(s, 0.5) - quantile(base, 0.5), added_p99_ms: i === 0 ? null : quantile(s, 0.99) - quantile(base, 0.99),
-        req_per_s: rate?.rps ?? 0, failed: rate?.failed ?? 0, peak_rss_mb: i === 0 ? null : peakRssMb(i === 1 ? proxy.pid : portkey.pid),
+        target: t.name,
+        test: `non-streamed chat (1 conn; ${connections} conns for req/s)`,
+        requests: s.length,
+        p50_ms: quantile(s, 0.5),
+        p99_ms: quantile(s, 0.99),
+        added_p50_ms: i === 0 ? null : quantile(s, 0.5) - quantile(base, 0.5),
+        added_p99_ms: i === 0 ? null : quantile(s, 0.99) - quantile(base, 0.99),
+        req_per_s: rate?.rps ?? 0,
+        failed: rate?.failed ?? 0,
+        peak_rss_mb: i === 0 ? null : peakRssMb(i === 1 ? proxy.pid : portkey.pid),
       };
     });
 
     const ledger = openLedger(dbFile, { readonly: true });
     try {
       const before = ledger.calls.maxId();
-      const [directStreams, proxyStreams] = [target('upstream, direct', sim.url, auth, streams), target('proxy', proxy.url, { 'x-client-name': 'bench-streams' }, streams)];
+      const [directStreams, proxyStreams] = [
+        target('upstream, direct', sim.url, auth, streams),
+        target('proxy', proxy.url, { 'x-client-name': 'bench-streams' }, streams),
+      ];
       const direct = await concurrentStreams(directStreams, streams);
       const through = await concurrentStreams(proxyStreams, streams);
       const rowsAfter = ledger.calls.after(before, streams * 2);
-      const recorded = rowsAfter.filter((r) => r.client === 'bench-streams' && r.status === 'ok' && r.stream === 1 && r.completion_tokens > 0);
-      for (const r of rowsAfter.filter((row) => !recorded.includes(row)).slice(0, 5)) process.stderr.write(`unexpected row: ${JSON.stringify(r)}\n`);
+      const recorded = rowsAfter.filter(
+        (r) => r.client === 'bench-streams' && r.status === 'ok' && r.stream === 1 && r.completion_tokens > 0,
+      );
+      for (const r of rowsAfter.filter((row) => !recorded.includes(row)).slice(0, 5))
+        process.stderr.write(`unexpected row: ${JSON.stringify(r)}\n`);
       const d = sorted(direct.ttft);
       const p = sorted(through.ttft);
       rows.push(
-        { target: 'upstream, direct', test: `${streams} concurrent streamed chats (time to first byte)`, requests: streams, p50_ms: quantile(d, 0.5), p99_ms: quantile(d, 0.99),
-          added_p50_ms: null, added_p99_ms: null, req_per_s: streams / (direct.ms / 1000), failed: direct.failed, peak_rss_mb: null },
-        { target: 'cometapi-mcp /v1 proxy', test: `${streams} concurrent streamed chats (time to first byte)`, requests: streams, p50_ms: quantile(p, 0.5), p99_ms: quantile(p, 0.99),
-          added_p50_ms: quantile(p, 0.5) - quantile(d, 0.5), added_p99_ms: quantile(p, 0.99) - quantile(d, 0.99), req_per_s: streams / (through.ms / 1000),
+        {
+          target: 'upstream, direct',
+          test: `${streams} concurrent streamed chats (time to first byte)`,
+          requests: streams,
+          p50_ms: quantile(d, 0.5),
+          p99_ms: quantile(d, 0.99),
+          added_p50_ms: null,
+          added_p99_ms: null,
+          req_per_s: streams / (direct.ms / 1000),
+          failed: direct.failed,
+          peak_rss_mb: null,
+        },
+        {
+          target: 'cometapi-mcp /v1 proxy',
+          test: `${streams} concurrent streamed chats (time to first byte)`,
+          requests: streams,
+          p50_ms: quantile(p, 0.5),
+          p99_ms: quantile(p, 0.99),
+          added_p50_ms: quantile(p, 0.5) - quantile(d, 0.5),
+          added_p99_ms: quantile(p, 0.99) - quantile(d, 0.99),
+          req_per_s: streams / (through.ms / 1000),
           // a stream counts as failed here unless its ledger row says ok with the usage it streamed
-          failed: Math.max(through.failed, streams - recorded.length), peak_rss_mb: peakRssMb(proxy.pid) },
+          failed: Math.max(through.failed, streams - recorded.length),
+          peak_rss_mb: peakRssMb(proxy.pid),
+        },
       );
     } finally {
       ledger.close();
@@ -270,6 +341,9 @@ export async function benchProxy(options: ProxyBenchOptions = {}): Promise<Proxy
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = await benchProxy({ latencyCalls: Number(process.argv[2] ?? 2000), connections: Number(process.argv[3] ?? 50) });
+  const rows = await benchProxy({
+    latencyCalls: Number(process.argv[2] ?? 2000),
+    connections: Number(process.argv[3] ?? 50),
+  });
   process.stdout.write(markdownTable(rows));
 }

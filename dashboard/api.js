@@ -8,7 +8,9 @@ export class ApiError extends Error {
 }
 
 export async function getJSON(path, params = {}) {
-  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+  const query = new URLSearchParams(
+    Object.entries(params).filter(([, v]) => v !== '' && v !== undefined && v !== null),
+  );
   const response = await fetch(query.size ? `${path}?${query}` : path, { headers: { Accept: 'application/json' } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`);

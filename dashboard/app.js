@@ -18,7 +18,9 @@ const MAX_CALL_ROWS = 300;
 const panels = [];
 const state = {
   // The range last picked; else chosen once /api/info says which mode this is.
-  range: RANGES.includes(localStorage.getItem('cometapi-mcp.range')) ? localStorage.getItem('cometapi-mcp.range') : null,
+  range: RANGES.includes(localStorage.getItem('cometapi-mcp.range'))
+    ? localStorage.getItem('cometapi-mcp.range')
+    : null,
   info: null,
   format: null,
   charts: null,
@@ -76,11 +78,13 @@ function renderSummary(s) {
   byId('stat-retries').textContent = s.retries > 0 ? `${f.int(s.retries)} retries` : 'no retries';
   const unpriced = byId('stat-unpriced');
   clear(unpriced).setAttribute('data-value', String(s.unpriced_calls));
-  if (s.unpriced_calls > 0) unpriced.append(el('span', { className: 'flag' }, `${f.int(s.unpriced_calls)} unpriced`), ' not included');
+  if (s.unpriced_calls > 0)
+    unpriced.append(el('span', { className: 'flag' }, `${f.int(s.unpriced_calls)} unpriced`), ' not included');
   else unpriced.append('all calls priced');
   const estimated = byId('stat-estimated');
   clear(estimated).setAttribute('data-value', String(s.estimated_calls));
-  if (s.estimated_calls > 0) estimated.append(el('span', { className: 'flag' }, `${f.int(s.estimated_calls)} estimated`), ' token counts');
+  if (s.estimated_calls > 0)
+    estimated.append(el('span', { className: 'flag' }, `${f.int(s.estimated_calls)} estimated`), ' token counts');
 }
 
 function fillFilterOptions(select, rows) {
@@ -110,7 +114,9 @@ async function refreshAggregates() {
   renderBreakdown(byId('breakdown-tool'), byTool, state.format);
   renderBreakdown(byId('breakdown-client'), byClient, state.format);
   renderErrors(byId('errors-table'), errors.rows, state.format);
-  byId('errors-count').textContent = errors.rows.length ? `· ${state.format.int(errors.rows.reduce((n, r) => n + r.count, 0))}` : '';
+  byId('errors-count').textContent = errors.rows.length
+    ? `· ${state.format.int(errors.rows.reduce((n, r) => n + r.count, 0))}`
+    : '';
   fillFilterOptions(byId('filter-model'), byModel.rows);
   fillFilterOptions(byId('filter-client'), byClient.rows);
   for (const panel of panels) panel.refresh?.(panelContext());
@@ -119,23 +125,39 @@ async function refreshAggregates() {
 }
 
 function currentFilters() {
-  return { model: byId('filter-model').value, status: byId('filter-status').value, client: byId('filter-client').value };
+  return {
+    model: byId('filter-model').value,
+    status: byId('filter-status').value,
+    client: byId('filter-client').value,
+  };
 }
 
 async function loadCalls(reset) {
   const table = byId('calls-table');
-  const page = await getJSON('/api/calls', { limit: 50, range: state.range, before: reset ? undefined : state.nextBefore, ...currentFilters() });
+  const page = await getJSON('/api/calls', {
+    limit: 50,
+    range: state.range,
+    before: reset ? undefined : state.nextBefore,
+    ...currentFilters(),
+  });
   if (reset) clear(table).append(callsHead(), el('tbody'));
   const body = table.tBodies[0];
   for (const call of page.calls) body.append(callRow(call, state.format));
-  if (body.rows.length === 0) body.append(el('tr', { className: 'placeholder' }, el('td', { className: 'empty-row', colSpan: 10 }, 'No calls match')));
+  if (body.rows.length === 0)
+    body.append(
+      el('tr', { className: 'placeholder' }, el('td', { className: 'empty-row', colSpan: 10 }, 'No calls match')),
+    );
   state.nextBefore = page.next_before;
   byId('calls-more').hidden = page.next_before === null;
 }
 
 function matchesFilters(call) {
   const f = currentFilters();
-  return (!f.model || f.model === call.model) && (!f.status || f.status === call.status) && (!f.client || f.client === call.client);
+  return (
+    (!f.model || f.model === call.model) &&
+    (!f.status || f.status === call.status) &&
+    (!f.client || f.client === call.client)
+  );
 }
 
 function addLiveCall(call) {

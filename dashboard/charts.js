@@ -43,7 +43,12 @@ const SPECS = [
 function options(spec, width, format) {
   const muted = cssVar('--muted');
   const grid = cssVar('--grid');
-  const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px system-ui, sans-serif' };
+  const axis = {
+    stroke: muted,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    font: '11px system-ui, sans-serif',
+  };
   const formatValue = spec.kind === 'usd' ? (v) => format.usd(v) : (v) => format.compact(v);
   return {
     width,

@@ -14,7 +14,9 @@ export function el(tag, props = {}, ...children) {
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    node.append(
+      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+    );
   }
   return node;
 }
@@ -39,7 +41,11 @@ export function setFigure(id, text, rawValue, title) {
 }
 
 export function tableHead(...columns) {
-  return el('thead', {}, el('tr', {}, ...columns.map(([label, className]) => el('th', { className: className ?? '' }, label))));
+  return el(
+    'thead',
+    {},
+    el('tr', {}, ...columns.map(([label, className]) => el('th', { className: className ?? '' }, label))),
+  );
 }
 
 export function emptyRow(colspan, text) {

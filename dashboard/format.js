@@ -3,8 +3,19 @@
 export function createFormat(timeZone) {
   const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   const compactNumber = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-  const timeOnly = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const dateTime = new Intl.DateTimeFormat(undefined, { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const timeOnly = new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const dateTime = new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   const full = new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'long' });
   const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const dayStart = (ms) => dayKey.format(ms);
@@ -36,7 +47,8 @@ export function createFormat(timeZone) {
     /** 12.3K / 4.5M for headline figures; exact below 10,000. */
     compact: (n) => (Math.abs(n) < 10_000 ? integer.format(n) : compactNumber.format(n)),
     usd,
-    percent: (rate) => (rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 2 : 1)}%`),
+    percent: (rate) =>
+      rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 2 : 1)}%`,
     duration,
     /** Short for today's calls, with the date otherwise. */
     when: (ms) => (dayStart(ms) === dayStart(Date.now()) ? timeOnly.format(ms) : dateTime.format(ms)),

@@ -4,7 +4,12 @@
 import { registerPanel } from './app.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
-const METRICS = [['cost', 'cost (USD)'], ['tokens', 'tokens'], ['requests', 'requests'], ['images', 'images']];
+const METRICS = [
+  ['cost', 'cost (USD)'],
+  ['tokens', 'tokens'],
+  ['requests', 'requests'],
+  ['images', 'images'],
+];
 const PERIODS = ['day', 'week', 'month'];
 const SCOPES = ['global', 'model', 'tool', 'client', 'provider'];
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
@@ -18,7 +23,8 @@ async function send(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(json.error ?? `HTTP ${response.status}`), { issues: json.issues ?? [] });
+  if (!response.ok)
+    throw Object.assign(new Error(json.error ?? `HTTP ${response.status}`), { issues: json.issues ?? [] });
   return json;
 }
 
@@ -34,14 +40,32 @@ function level(percent) {
 function progressBar(q) {
   const fill = el('span', { className: 'quota-fill' });
   fill.style.width = `${Math.min(q.percent, 100)}%`;
-  const forecast = el('span', { className: 'quota-forecast', title: `forecast ${q.forecast_percent}% by the end of the ${q.period}` });
-  forecast.style.left = `${Math.min(q.forecast_percent, 100)}%`;
-  const ticks = q.thresholds.filter((t) => t < 100).map((t) => {
-    const tick = el('span', { className: 'quota-tick', title: `alert at ${t}%` });
-    tick.style.left = `${t}%`;
-    return tick;
+  const forecast = el('span', {
+    className: 'quota-forecast',
+    title: `forecast ${q.forecast_percent}% by the end of the ${q.period}`,
   });
-  return el('div', { className: `quota-bar ${level(q.percent)}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.min(q.percent, 100), 'aria-label': `${q.name}: ${q.percent}% used` }, fill, forecast, ...ticks);
+  forecast.style.left = `${Math.min(q.forecast_percent, 100)}%`;
+  const ticks = q.thresholds
+    .filter((t) => t < 100)
+    .map((t) => {
+      const tick = el('span', { className: 'quota-tick', title: `alert at ${t}%` });
+      tick.style.left = `${t}%`;
+      return tick;
+    });
+  return el(
+    'div',
+    {
+      className: `quota-bar ${level(q.percent)}`,
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': Math.min(q.percent, 100),
+      'aria-label': `${q.name}: ${q.percent}% used`,
+    },
+    fill,
+    forecast,
+    ...ticks,
+  );
 }
 
 function quotaRow(q, ctx, actions) {
@@ -49,19 +73,43 @@ function quotaRow(q, ctx, actions) {
   return el(
     'li',
     { className: 'quota', 'data-quota': q.name, 'data-percent': q.percent },
-    el('div', { className: 'quota-head' },
+    el(
+      'div',
+      { className: 'quota-head' },
       el('strong', { className: 'quota-name' }, q.name),
       el('span', { className: 'quota-scope' }, q.scope),
       el('span', { className: 'muted' }, `${q.metric} per ${q.period}`),
-      el('span', { className: `quota-kind ${q.hard ? 'hard' : 'soft'}`, title: q.hard ? 'calls past the limit are refused' : 'alerts only' }, q.hard ? 'hard' : 'soft'),
-      el('span', { className: 'quota-actions' },
+      el(
+        'span',
+        {
+          className: `quota-kind ${q.hard ? 'hard' : 'soft'}`,
+          title: q.hard ? 'calls past the limit are refused' : 'alerts only',
+        },
+        q.hard ? 'hard' : 'soft',
+      ),
+      el(
+        'span',
+        { className: 'quota-actions' },
         el('button', { type: 'button', className: 'link', onclick: () => actions.edit(q) }, 'Edit'),
-        el('button', { type: 'button', className: 'link danger', onclick: () => actions.remove(q) }, 'Remove'))),
+        el('button', { type: 'button', className: 'link danger', onclick: () => actions.remove(q) }, 'Remove'),
+      ),
+    ),
     progressBar(q),
-    el('div', { className: 'quota-figures' },
-      el('span', { className: 'quota-used' }, `${amount(f, q.metric, q.used)} of ${amount(f, q.metric, q.limit)} (${q.percent}%)`),
-      el('span', { className: 'quota-forecast-text' }, `forecast ${amount(f, q.metric, q.forecast)} (${Math.round(q.forecast_percent)}%) by the end of the ${q.period}`),
-      el('span', { className: 'muted' }, `resets ${f.full(Date.parse(q.resets_at))}`)),
+    el(
+      'div',
+      { className: 'quota-figures' },
+      el(
+        'span',
+        { className: 'quota-used' },
+        `${amount(f, q.metric, q.used)} of ${amount(f, q.metric, q.limit)} (${q.percent}%)`,
+      ),
+      el(
+        'span',
+        { className: 'quota-forecast-text' },
+        `forecast ${amount(f, q.metric, q.forecast)} (${Math.round(q.forecast_percent)}%) by the end of the ${q.period}`,
+      ),
+      el('span', { className: 'muted' }, `resets ${f.full(Date.parse(q.resets_at))}`),
+    ),
   );
 }
 
@@ -71,35 +119,56 @@ function field(label, control) {
 
 function buildForm(info, onSaved) {
   const input = (name, props = {}) => el('input', { name, ...props });
-  const select = (name, options) => el('select', { name }, ...options.map(([value, label]) => el('option', { value }, label ?? value)));
+  const select = (name, options) =>
+    el('select', { name }, ...options.map(([value, label]) => el('option', { value }, label ?? value)));
   const controls = {
     name: input('name', { required: true, placeholder: 'daily-cost', autocomplete: 'off' }),
     metric: select('metric', METRICS),
-    period: select('period', PERIODS.map((p) => [p])),
+    period: select(
+      'period',
+      PERIODS.map((p) => [p]),
+    ),
     limit: input('limit', { required: true, inputMode: 'decimal', placeholder: '5' }),
-    scopeKind: select('scope_kind', SCOPES.map((s) => [s])),
+    scopeKind: select(
+      'scope_kind',
+      SCOPES.map((s) => [s]),
+    ),
     scopeValue: input('scope_value', { placeholder: 'e.g. gpt-4o', disabled: true }),
     thresholds: input('thresholds', { value: '50,80,100' }),
     timeZone: input('time_zone', { placeholder: info.time_zone }),
     hard: input('hard', { type: 'checkbox' }),
   };
-  controls.scopeKind.addEventListener('change', () => (controls.scopeValue.disabled = controls.scopeKind.value === 'global'));
+  controls.scopeKind.addEventListener(
+    'change',
+    () => (controls.scopeValue.disabled = controls.scopeKind.value === 'global'),
+  );
   const error = el('div', { className: 'quota-error', role: 'alert', hidden: true });
-  const form = el('form', { className: 'quota-form', id: 'quota-form', noValidate: true },
-    field('Name', controls.name), field('Metric', controls.metric), field('Period', controls.period), field('Limit', controls.limit),
+  const form = el(
+    'form',
+    { className: 'quota-form', id: 'quota-form', noValidate: true },
+    field('Name', controls.name),
+    field('Metric', controls.metric),
+    field('Period', controls.period),
+    field('Limit', controls.limit),
     field('Scope', el('span', { className: 'quota-scope-inputs' }, controls.scopeKind, controls.scopeValue)),
-    field('Alerts at %', controls.thresholds), field('Time zone', controls.timeZone),
+    field('Alerts at %', controls.thresholds),
+    field('Time zone', controls.timeZone),
     el('label', { className: 'quota-check' }, controls.hard, ' Hard: refuse calls past the limit'),
-    el('button', { type: 'submit' }, 'Save quota'), error);
+    el('button', { type: 'submit' }, 'Save quota'),
+    error,
+  );
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.hidden = true;
     const kind = controls.scopeKind.value;
     const body = {
-      metric: controls.metric.value, period: controls.period.value, limit: controls.limit.value.trim(),
+      metric: controls.metric.value,
+      period: controls.period.value,
+      limit: controls.limit.value.trim(),
       scope: kind === 'global' ? 'global' : `${kind}=${controls.scopeValue.value.trim()}`,
-      thresholds: controls.thresholds.value, hard: controls.hard.checked,
+      thresholds: controls.thresholds.value,
+      hard: controls.hard.checked,
       ...(controls.timeZone.value.trim() ? { time_zone: controls.timeZone.value.trim() } : {}),
     };
     try {
@@ -108,7 +177,12 @@ function buildForm(info, onSaved) {
       await send('PUT', `/api/quotas/${encodeURIComponent(name)}`, body);
       await onSaved();
     } catch (e) {
-      clear(error).append(el('p', {}, e.message), ...(e.issues.length > 1 ? [el('ul', {}, ...e.issues.map((i) => el('li', {}, i.field ? `${i.field}: ${i.message}` : i.message)))] : []));
+      clear(error).append(
+        el('p', {}, e.message),
+        ...(e.issues.length > 1
+          ? [el('ul', {}, ...e.issues.map((i) => el('li', {}, i.field ? `${i.field}: ${i.message}` : i.message)))]
+          : []),
+      );
       error.hidden = false;
     }
   });
@@ -134,16 +208,33 @@ function buildForm(info, onSaved) {
 
 function alertHistory(alerts, ctx) {
   const f = ctx.format;
-  const delivery = (a) => (a.delivery === 'no-webhook' ? 'dashboard, MCP, log' : `webhook ${a.delivery}${a.delivery_attempts > 1 ? ` after ${a.delivery_attempts} tries` : ''}`);
-  const body = el('tbody', {}, ...(alerts.length === 0
-    ? [emptyRow(5, 'No alerts yet')]
-    : alerts.map((a) => el('tr', { 'data-alert': a.id },
-      el('td', { title: f.full(Date.parse(a.fired_at)) }, f.when(Date.parse(a.fired_at))),
-      el('td', {}, a.quota),
-      el('td', { className: 'num' }, `${a.threshold}%`),
-      el('td', { className: 'quota-alert-message' }, a.message),
-      el('td', { title: a.last_error ?? '' }, delivery(a))))));
-  return el('table', { id: 'alert-history' }, tableHead(['When'], ['Quota'], ['At', 'num'], ['Alert'], ['Delivered']), body);
+  const delivery = (a) =>
+    a.delivery === 'no-webhook'
+      ? 'dashboard, MCP, log'
+      : `webhook ${a.delivery}${a.delivery_attempts > 1 ? ` after ${a.delivery_attempts} tries` : ''}`;
+  const body = el(
+    'tbody',
+    {},
+    ...(alerts.length === 0
+      ? [emptyRow(5, 'No alerts yet')]
+      : alerts.map((a) =>
+          el(
+            'tr',
+            { 'data-alert': a.id },
+            el('td', { title: f.full(Date.parse(a.fired_at)) }, f.when(Date.parse(a.fired_at))),
+            el('td', {}, a.quota),
+            el('td', { className: 'num' }, `${a.threshold}%`),
+            el('td', { className: 'quota-alert-message' }, a.message),
+            el('td', { title: a.last_error ?? '' }, delivery(a)),
+          ),
+        )),
+  );
+  return el(
+    'table',
+    { id: 'alert-history' },
+    tableHead(['When'], ['Quota'], ['At', 'num'], ['Alert'], ['Delivered']),
+    body,
+  );
 }
 
 function createQuotaPanel() {
@@ -159,28 +250,56 @@ function createQuotaPanel() {
     banner.hidden = fresh.length === 0;
     if (fresh.length === 0) return;
     const newest = fresh[0];
-    const dismiss = el('button', { type: 'button', className: 'link', onclick: () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true)) }, 'Dismiss');
-    clear(banner).append(el('strong', {}, 'Quota alert: '), el('span', { className: 'quota-banner-text' }, newest.message),
-      fresh.length > 1 ? el('span', { className: 'muted' }, ` (+${fresh.length - 1} more below)`) : '', ' ', dismiss);
+    const dismiss = el(
+      'button',
+      {
+        type: 'button',
+        className: 'link',
+        onclick: () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true)),
+      },
+      'Dismiss',
+    );
+    clear(banner).append(
+      el('strong', {}, 'Quota alert: '),
+      el('span', { className: 'quota-banner-text' }, newest.message),
+      fresh.length > 1 ? el('span', { className: 'muted' }, ` (+${fresh.length - 1} more below)`) : '',
+      ' ',
+      dismiss,
+    );
   }
 
   function showError(error) {
-    root?.querySelector('.quota-list-slot')?.replaceChildren(el('p', { className: 'quota-error' }, `Could not load quotas: ${error.message}`));
+    root
+      ?.querySelector('.quota-list-slot')
+      ?.replaceChildren(el('p', { className: 'quota-error' }, `Could not load quotas: ${error.message}`));
   }
 
   async function refresh(context) {
     ctx = context ?? ctx;
     if (!root || !ctx) return;
-    const [{ quotas }, { alerts }] = await Promise.all([ctx.getJSON('/api/quotas'), ctx.getJSON('/api/alerts', { limit: 50 })]);
+    const [{ quotas }, { alerts }] = await Promise.all([
+      ctx.getJSON('/api/quotas'),
+      ctx.getJSON('/api/alerts', { limit: 50 }),
+    ]);
     const actions = {
       edit: (q) => form.edit(q),
-      remove: (q) => send('DELETE', `/api/quotas/${encodeURIComponent(q.name)}`).then(() => refresh()).catch(showError),
+      remove: (q) =>
+        send('DELETE', `/api/quotas/${encodeURIComponent(q.name)}`)
+          .then(() => refresh())
+          .catch(showError),
     };
-    const list = quotas.length === 0
-      ? el('p', { className: 'muted' }, 'No quotas yet. Add one below, or run: cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5')
-      : el('ul', { className: 'quota-list' }, ...quotas.map((q) => quotaRow(q, ctx, actions)));
+    const list =
+      quotas.length === 0
+        ? el(
+            'p',
+            { className: 'muted' },
+            'No quotas yet. Add one below, or run: cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5',
+          )
+        : el('ul', { className: 'quota-list' }, ...quotas.map((q) => quotaRow(q, ctx, actions)));
     root.querySelector('.quota-list-slot').replaceChildren(list);
-    root.querySelector('.alert-history-slot').replaceChildren(el('div', { className: 'table-wrap' }, alertHistory(alerts, ctx)));
+    root
+      .querySelector('.alert-history-slot')
+      .replaceChildren(el('div', { className: 'table-wrap' }, alertHistory(alerts, ctx)));
     renderBanner(alerts);
   }
 
@@ -193,9 +312,11 @@ function createQuotaPanel() {
       document.getElementById('demo-banner')?.after(banner);
       form = buildForm(context.info, () => refresh());
       container.append(
-        el('h2', {}, 'Quotas'), el('div', { className: 'quota-list-slot' }),
+        el('h2', {}, 'Quotas'),
+        el('div', { className: 'quota-list-slot' }),
         el('details', { className: 'quota-editor' }, el('summary', {}, 'Add or change a quota'), form.form),
-        el('h2', { className: 'alerts-title' }, 'Alert history'), el('div', { className: 'alert-history-slot' }),
+        el('h2', { className: 'alerts-title' }, 'Alert history'),
+        el('div', { className: 'alert-history-slot' }),
       );
       refresh(context).catch(showError);
     },

@@ -6,9 +6,7 @@ const NONE = '(none)';
 /** breakdown: an /api/breakdown body; approximate medians (ranges over 24 h) get a "≈". */
 export function renderBreakdown(table, { rows, approximate }, format, limit = 10) {
   clear(table);
-  table.append(
-    tableHead(['Name'], ['Calls', 'num'], ['Tokens', 'num'], ['Cost', 'num'], ['p50', 'num']),
-  );
+  table.append(tableHead(['Name'], ['Calls', 'num'], ['Tokens', 'num'], ['Cost', 'num'], ['p50', 'num']));
   const body = el('tbody');
   if (rows.length === 0) body.append(emptyRow(5, 'No calls in this range'));
   const max = Math.max(1, ...rows.map((r) => r.requests));
@@ -17,17 +15,42 @@ export function renderBreakdown(table, { rows, approximate }, format, limit = 10
     const bar = el('div', { className: 'bar' });
     // CSSOM width (not a style attribute), so the page's CSP needs no inline styles for this.
     bar.style.width = `${Math.max(1, (row.requests / max) * 100)}%`;
-    const cost = row.unpriced_calls > 0
-      ? el('span', { title: `plus ${row.unpriced_calls} unpriced calls (no known price), not included` }, format.usd(row.cost_usd), el('span', { className: 'mark' }, '*'))
-      : format.usd(row.cost_usd);
+    const cost =
+      row.unpriced_calls > 0
+        ? el(
+            'span',
+            { title: `plus ${row.unpriced_calls} unpriced calls (no known price), not included` },
+            format.usd(row.cost_usd),
+            el('span', { className: 'mark' }, '*'),
+          )
+        : format.usd(row.cost_usd);
     body.append(
-      el('tr', {},
+      el(
+        'tr',
+        {},
         el('td', { className: 'key' }, el('span', { className: 'key-name', title: name }, name), bar),
-        el('td', { className: 'num' }, format.int(row.requests), row.errors > 0 ? el('div', { className: 'err' }, `${format.int(row.errors)} failed`) : null),
-        el('td', { className: 'num', title: `${format.int(row.prompt_tokens)} prompt + ${format.int(row.completion_tokens)} completion` },
-          format.compact(row.prompt_tokens + row.completion_tokens)),
+        el(
+          'td',
+          { className: 'num' },
+          format.int(row.requests),
+          row.errors > 0 ? el('div', { className: 'err' }, `${format.int(row.errors)} failed`) : null,
+        ),
+        el(
+          'td',
+          {
+            className: 'num',
+            title: `${format.int(row.prompt_tokens)} prompt + ${format.int(row.completion_tokens)} completion`,
+          },
+          format.compact(row.prompt_tokens + row.completion_tokens),
+        ),
         el('td', { className: 'num' }, cost),
-        el('td', { className: 'num' }, approximate && row.p50_latency_ms !== null ? `≈${format.duration(row.p50_latency_ms)}` : format.duration(row.p50_latency_ms)),
+        el(
+          'td',
+          { className: 'num' },
+          approximate && row.p50_latency_ms !== null
+            ? `≈${format.duration(row.p50_latency_ms)}`
+            : format.duration(row.p50_latency_ms),
+        ),
       ),
     );
   }
@@ -45,8 +68,15 @@ export function renderErrors(table, rows, format) {
   for (const row of rows) {
     const type = row.error_type ?? (row.status === 'blocked' ? 'blocked' : 'unknown');
     body.append(
-      el('tr', {},
-        el('td', {}, el('span', { className: `badge ${row.status}` }, type), row.http_status ? el('div', { className: 'muted' }, `HTTP ${row.http_status}`) : null),
+      el(
+        'tr',
+        {},
+        el(
+          'td',
+          {},
+          el('span', { className: `badge ${row.status}` }, type),
+          row.http_status ? el('div', { className: 'muted' }, `HTTP ${row.http_status}`) : null,
+        ),
         el('td', { className: 'num' }, format.int(row.count)),
         el('td', { className: 'when', title: format.full(row.last_ts) }, format.when(row.last_ts)),
         el('td', { className: 'msg' }, row.last_message ?? ''),
@@ -58,7 +88,18 @@ export function renderErrors(table, rows, format) {
 }
 
 export function callsHead() {
-  return tableHead(['Time'], ['Model'], ['Tool'], ['Client'], ['Status'], ['Tokens in → out', 'num'], ['Cost', 'num'], ['Latency', 'num'], ['TTFT', 'num'], ['Error']);
+  return tableHead(
+    ['Time'],
+    ['Model'],
+    ['Tool'],
+    ['Client'],
+    ['Status'],
+    ['Tokens in → out', 'num'],
+    ['Cost', 'num'],
+    ['Latency', 'num'],
+    ['TTFT', 'num'],
+    ['Error'],
+  );
 }
 
 /** Unpriced is flagged only for calls that used something billable; a failed call that used nothing cost nothing. */
@@ -69,15 +110,27 @@ function costCell(call, format) {
 }
 
 export function callRow(call, format) {
-  const tokens = el('td', { className: 'num' }, `${format.int(call.prompt_tokens)} → ${format.int(call.completion_tokens)}`);
-  if (call.usage_estimated) tokens.append(el('span', { className: 'badge est', title: 'token counts estimated locally' }, 'est.'));
+  const tokens = el(
+    'td',
+    { className: 'num' },
+    `${format.int(call.prompt_tokens)} → ${format.int(call.completion_tokens)}`,
+  );
+  if (call.usage_estimated)
+    tokens.append(el('span', { className: 'badge est', title: 'token counts estimated locally' }, 'est.'));
   const model = call.fallback_from ? `${call.model} (fallback from ${call.fallback_from})` : call.model;
-  return el('tr', { 'data-id': call.id },
+  return el(
+    'tr',
+    { 'data-id': call.id },
     el('td', { title: format.full(call.ts) }, format.when(call.ts)),
     el('td', { className: 'model' }, model),
     el('td', {}, call.tool),
     el('td', {}, call.client ?? NONE),
-    el('td', {}, el('span', { className: `badge ${call.status}` }, call.status), call.retries > 0 ? el('span', { className: 'muted', title: 'retries' }, ` ↻${call.retries}`) : null),
+    el(
+      'td',
+      {},
+      el('span', { className: `badge ${call.status}` }, call.status),
+      call.retries > 0 ? el('span', { className: 'muted', title: 'retries' }, ` ↻${call.retries}`) : null,
+    ),
     tokens,
     el('td', { className: 'num' }, costCell(call, format)),
     el('td', { className: 'num' }, format.duration(call.duration_ms)),

@@ -29,8 +29,8 @@ Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MOD
 async function main(argv: string[]): Promise<number> {
   const [command = 'stdio', ...rest] = argv;
   const stdout = (text: string) => process.stdout.write(text);
-  if (command === '--help' || command === '-h' || command === 'help') return stdout(HELP), 0;
-  if (command === '--version' || command === '-v') return stdout(packageVersion() + '\n'), 0;
+  if (command === '--help' || command === '-h' || command === 'help') return (stdout(HELP), 0);
+  if (command === '--version' || command === '-v') return (stdout(packageVersion() + '\n'), 0);
   const config = loadConfig(process.env);
   // Interactive commands print their own output; their logs stay quiet unless asked for.
   const level = process.env.COMETAPI_MCP_LOG_LEVEL || command === 'stdio' ? config.logLevel : 'warn';
@@ -76,8 +76,16 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Config and input errors are the user's to fix: say what, without a stack trace.
-    const known = error instanceof ConfigError || error instanceof BadInputError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-    process.stderr.write(`cometapi-mcp: ${known ? errorMessage(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const known =
+      error instanceof ConfigError ||
+      error instanceof BadInputError ||
+      (error instanceof Error &&
+        error.name === 'TypeError' &&
+        'code' in error &&
+        String(error.code).startsWith('ERR_PARSE_ARGS'));
+    process.stderr.write(
+      `cometapi-mcp: ${known ? errorMessage(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = known ? 2 : 1;
   },
 );

@@ -13,11 +13,12 @@ export function clientConfig(client: SetupClient, key: string): object {
   switch (client) {
     case 'cherry':
       // timeout (seconds) + longRunning: image calls outlast CherryStudio's 60 s default; progress resets the clock.
-      return { mcpServers: { cometapi: { name: 'CometAPI', type: 'stdio', ...base, timeout: 300, longRunning: true } } };
+      return {
+        mcpServers: { cometapi: { name: 'CometAPI', type: 'stdio', ...base, timeout: 300, longRunning: true } },
+      };
     case 'vscode':
       return { servers: { cometapi: { type: 'stdio', ...base } } };
     default:
       return { mcpServers: { cometapi: base } };
   }
 }
-

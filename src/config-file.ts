@@ -12,7 +12,10 @@ const INLINE_KEY =
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable holding the key, e.g. OPENROUTER_API_KEY');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be the NAME of an environment variable holding the key, e.g. OPENROUTER_API_KEY',
+  );
 const modelName = z.string().trim().min(1, 'must not be empty').max(200);
 
 const providerSchema = z.strictObject({
@@ -29,7 +32,10 @@ const providerSchema = z.strictObject({
 const providerName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'provider names are lower-case letters, digits, ".", "_" or "-" (no "/")')
-  .refine((name) => name !== DEFAULT_PROVIDER, `"${DEFAULT_PROVIDER}" is built in: set COMETAPI_BASE_URL and COMETAPI_KEY instead`);
+  .refine(
+    (name) => name !== DEFAULT_PROVIDER,
+    `"${DEFAULT_PROVIDER}" is built in: set COMETAPI_BASE_URL and COMETAPI_KEY instead`,
+  );
 
 const fileSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -9,7 +9,6 @@ const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-
 /** Every environment variable the program reads, with its default. */
 const envSchema = z.object({
   COMETAPI_KEY: z
@@ -38,10 +37,7 @@ const envSchema = z.object({
   COMETAPI_MCP_PORT: intFrom(0, 65_535).default(8790),
   COMETAPI_MCP_SIDECAR: z.enum(['auto', 'off']).default('auto'),
   COMETAPI_MCP_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  COMETAPI_MCP_TZ: z
-    .string()
-    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
-    .optional(),
+  COMETAPI_MCP_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').optional(),
   COMETAPI_MCP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   COMETAPI_MCP_PRICES: z.string().min(1).optional(),
   COMETAPI_MCP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -101,7 +97,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     baseUrl: e.COMETAPI_BASE_URL.replace(/\/+$/, ''),
     dataDir,
     dbPath: e.COMETAPI_MCP_DB ?? path.join(dataDir, 'ledger.db'),
-    models: { chat: e.COMETAPI_CHAT_MODEL, image: e.COMETAPI_IMAGE_MODEL, embedding: e.COMETAPI_EMBEDDING_MODEL, speech: e.COMETAPI_SPEECH_MODEL, transcription: e.COMETAPI_TRANSCRIPTION_MODEL },
+    models: {
+      chat: e.COMETAPI_CHAT_MODEL,
+      image: e.COMETAPI_IMAGE_MODEL,
+      embedding: e.COMETAPI_EMBEDDING_MODEL,
+      speech: e.COMETAPI_SPEECH_MODEL,
+      transcription: e.COMETAPI_TRANSCRIPTION_MODEL,
+    },
     timeoutMs: e.COMETAPI_TIMEOUT_MS ?? file.retry.timeout_ms ?? 120_000,
     maxRetries: e.COMETAPI_MAX_RETRIES ?? file.retry.max_retries ?? 3,
     retry: {

@@ -11,7 +11,10 @@ export async function withDeadline<T>(
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
   try {
-    return await run(outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal, () => deadline.signal.aborted);
+    return await run(
+      outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal,
+      () => deadline.signal.aborted,
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -1,8 +1,13 @@
 import type { UpstreamError } from './errors.js';
 
-
 /** Turns an upstream failure into a sentence a person can act on. Never includes a key. */
-export function describeUpstreamError(error: UpstreamError, model: string, provider: string, retries: number, keyEnv: string | null = 'COMETAPI_KEY'): string {
+export function describeUpstreamError(
+  error: UpstreamError,
+  model: string,
+  provider: string,
+  retries: number,
+  keyEnv: string | null = 'COMETAPI_KEY',
+): string {
   const after = retries === 0 ? '' : ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
   const status = error.status ? ` (HTTP ${error.status})` : '';
   switch (error.type) {

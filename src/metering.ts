@@ -137,11 +137,30 @@ export function createMetering(deps: MeteringDeps): Metering {
 
   function baseRecord(ctx: CallContext, provider: string, op: Operation<unknown>, started: number): CallRecord {
     return {
-      ts: started, duration_ms: null, ttft_ms: null, source: ctx.source, client: ctx.client, tool: ctx.tool,
-      provider, model_requested: op.model, model_used: null, stream: op.stream, prompt_tokens: 0,
-      completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0, images: 0, usage_estimated: false,
-      cost_micro_usd: null, status: 'ok', http_status: null, error_type: null, error_message: null, retries: 0,
-      fallback_from: null, request_id: null,
+      ts: started,
+      duration_ms: null,
+      ttft_ms: null,
+      source: ctx.source,
+      client: ctx.client,
+      tool: ctx.tool,
+      provider,
+      model_requested: op.model,
+      model_used: null,
+      stream: op.stream,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cached_tokens: 0,
+      reasoning_tokens: 0,
+      images: 0,
+      usage_estimated: false,
+      cost_micro_usd: null,
+      status: 'ok',
+      http_status: null,
+      error_type: null,
+      error_message: null,
+      retries: 0,
+      fallback_from: null,
+      request_id: null,
     };
   }
 
@@ -163,10 +182,22 @@ export function createMetering(deps: MeteringDeps): Metering {
       characters: op.estimate.characters,
     });
     try {
-      deps.guard?.check({ ctx, provider: primary.provider, model: op.model, estimate: op.estimate, estimatedCostMicroUsd: estimatedCost });
+      deps.guard?.check({
+        ctx,
+        provider: primary.provider,
+        model: op.model,
+        estimate: op.estimate,
+        estimatedCostMicroUsd: estimatedCost,
+      });
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
-      const record: CallRecord = { ...base, duration_ms: clock() - started, status: 'blocked', error_type: 'quota_exceeded', error_message: error.message.slice(0, MAX_ERROR_MESSAGE) };
+      const record: CallRecord = {
+        ...base,
+        duration_ms: clock() - started,
+        status: 'blocked',
+        error_type: 'quota_exceeded',
+        error_message: error.message.slice(0, MAX_ERROR_MESSAGE),
+      };
       throw new MeteredCallError(error.message, write(record), record, error);
     }
 
@@ -186,38 +217,87 @@ export function createMetering(deps: MeteringDeps): Metering {
       retries += outcome.retries;
       if (outcome.ok) {
         const a = outcome.value;
-        const record = successRecord({ ...base, provider: route.provider }, a, clock() - started, retries, index > 0 ? op.model : null);
+        const record = successRecord(
+          { ...base, provider: route.provider },
+          a,
+          clock() - started,
+          retries,
+          index > 0 ? op.model : null,
+        );
         const id = write(record);
-        return { value: a.value, callId: id, record, costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6 };
+        return {
+          value: a.value,
+          callId: id,
+          record,
+          costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+        };
       }
       last = { error: outcome.error, route, index };
       if (!isFallbackWorthy(outcome.error)) break;
-      deps.logger.info('model failed, trying the next in its fallback chain', { model: route.model, provider: route.provider, type: outcome.error.type });
+      deps.logger.info('model failed, trying the next in its fallback chain', {
+        model: route.model,
+        provider: route.provider,
+        type: outcome.error.type,
+      });
     }
-    const { error, route, index } = last ?? { error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }), route: primary, index: 0 };
+    const { error, route, index } = last ?? {
+      error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }),
+      route: primary,
+      index: 0,
+    };
     const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
     const message = describeUpstreamError(error, route.model, route.provider, retries, route.keyEnv) + tried;
     const used = (await op.partialUsage?.().catch(() => null)) ?? null;
     const record: CallRecord = {
-      ...base, provider: route.provider, duration_ms: clock() - started, status: 'error', http_status: error.status, error_type: error.type,
-      error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE), retries, request_id: error.requestId,
+      ...base,
+      provider: route.provider,
+      duration_ms: clock() - started,
+      status: 'error',
+      http_status: error.status,
+      error_type: error.type,
+      error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE),
+      retries,
+      request_id: error.requestId,
       fallback_from: index > 0 ? op.model : null,
       ...(used && {
-        prompt_tokens: used.prompt_tokens, completion_tokens: used.completion_tokens, cached_tokens: used.cached_tokens,
-        reasoning_tokens: used.reasoning_tokens, images: used.images, usage_estimated: used.estimated, cost_micro_usd: costOf(used, route.model, op.model),
+        prompt_tokens: used.prompt_tokens,
+        completion_tokens: used.completion_tokens,
+        cached_tokens: used.cached_tokens,
+        reasoning_tokens: used.reasoning_tokens,
+        images: used.images,
+        usage_estimated: used.estimated,
+        cost_micro_usd: costOf(used, route.model, op.model),
       }),
     };
     throw new MeteredCallError(message, write(record), record, error);
   }
 
-  function successRecord(base: CallRecord, a: Attempt<unknown>, duration: number, retries: number, fallbackFrom: string | null): CallRecord {
+  function successRecord(
+    base: CallRecord,
+    a: Attempt<unknown>,
+    duration: number,
+    retries: number,
+    fallbackFrom: string | null,
+  ): CallRecord {
     const usage = a.usage;
     return {
-      ...base, duration_ms: duration, ttft_ms: a.ttftMs, model_used: a.modelUsed, prompt_tokens: usage.prompt_tokens,
-      completion_tokens: usage.completion_tokens, cached_tokens: usage.cached_tokens, reasoning_tokens: usage.reasoning_tokens,
-      images: usage.images, input_chars: usage.characters, audio_seconds: usage.audio_seconds || null,
-      usage_estimated: usage.estimated, cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
-      http_status: a.httpStatus, retries, fallback_from: fallbackFrom, request_id: a.requestId,
+      ...base,
+      duration_ms: duration,
+      ttft_ms: a.ttftMs,
+      model_used: a.modelUsed,
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      cached_tokens: usage.cached_tokens,
+      reasoning_tokens: usage.reasoning_tokens,
+      images: usage.images,
+      input_chars: usage.characters,
+      audio_seconds: usage.audio_seconds || null,
+      usage_estimated: usage.estimated,
+      cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
+      http_status: a.httpStatus,
+      retries,
+      fallback_from: fallbackFrom,
+      request_id: a.requestId,
     };
   }
 

@@ -49,24 +49,59 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
   const ledger = openLedger(config.dbPath);
   const prices = createPriceTable(config.pricesFile);
-  const quotas = createQuotaSystem({ ledger, logger, webhookUrl: config.webhookUrl, delivery: options.alertDelivery, clock: options.clock });
+  const quotas = createQuotaSystem({
+    ledger,
+    logger,
+    webhookUrl: config.webhookUrl,
+    delivery: options.alertDelivery,
+    clock: options.clock,
+  });
   const router = createProviderRouter({
-    defaultProvider: { name: options.provider ?? DEFAULT_PROVIDER, baseUrl: config.baseUrl, apiKey: config.key, keyEnv: 'COMETAPI_KEY' },
+    defaultProvider: {
+      name: options.provider ?? DEFAULT_PROVIDER,
+      baseUrl: config.baseUrl,
+      apiKey: config.key,
+      keyEnv: 'COMETAPI_KEY',
+    },
     routing: config.routing,
     timeoutMs: config.timeoutMs,
     maxResponseBytes: config.maxResponseBytes,
   });
   const upstream = router.defaultClient;
   const metering = createMetering({
-    ledger, prices, router, logger, secrets: secretsOf(config),
+    ledger,
+    prices,
+    router,
+    logger,
+    secrets: secretsOf(config),
     retryPolicy: { maxRetries: config.maxRetries, ...config.retry },
-    guard: options.guard ?? quotas.guard, onRecorded: options.onRecorded, sleep: options.sleep, random: options.random, clock: options.clock,
+    guard: options.guard ?? quotas.guard,
+    onRecorded: options.onRecorded,
+    sleep: options.sleep,
+    random: options.random,
+    clock: options.clock,
   });
   const catalog = createModelCatalog({ upstream, configured: router.configuredClients, prices, clock: options.clock });
   return {
-    config, logger, ledger, prices, upstream, router, metering, catalog,
+    config,
+    logger,
+    ledger,
+    prices,
+    upstream,
+    router,
+    metering,
+    catalog,
     quotas,
-    serverDeps: (source) => ({ metering, ledger, config, logger, catalog, source, clock: options.clock, notices: quotas.notices }),
+    serverDeps: (source) => ({
+      metering,
+      ledger,
+      config,
+      logger,
+      catalog,
+      source,
+      clock: options.clock,
+      notices: quotas.notices,
+    }),
     close: () => {
       quotas.close();
       ledger.close();

@@ -19,7 +19,14 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, f);
   }
@@ -27,17 +34,27 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** Wall-clock fields of an instant in a zone. */
-export function zoneParts(ts: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+export function zoneParts(
+  ts: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const out: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(ts)) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { year: out.year ?? 0, month: out.month ?? 1, day: out.day ?? 1, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0 };
+  return {
+    year: out.year ?? 0,
+    month: out.month ?? 1,
+    day: out.day ?? 1,
+    hour: out.hour ?? 0,
+    minute: out.minute ?? 0,
+    second: out.second ?? 0,
+  };
 }
 
 /** How far the zone's wall clock is ahead of UTC at this instant. */
 export function zoneOffsetMs(ts: number, timeZone: string): number {
   const p = zoneParts(ts, timeZone);
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - (ts - (ts % 1000 + 1000) % 1000);
+  return wall - (ts - (((ts % 1000) + 1000) % 1000));
 }
 
 /** The instant at which a wall-clock time happens in the zone (DST-aware). */
@@ -66,7 +83,8 @@ export function periodStart(ts: number, period: Period, timeZone: string): numbe
 export function periodEnd(ts: number, period: Period, timeZone: string): number {
   const start = periodStart(ts, period, timeZone);
   const p = zoneParts(start, timeZone);
-  if (period === 'month') return p.month === 12 ? zonedInstant(p.year + 1, 1, 1, timeZone) : zonedInstant(p.year, p.month + 1, 1, timeZone);
+  if (period === 'month')
+    return p.month === 12 ? zonedInstant(p.year + 1, 1, 1, timeZone) : zonedInstant(p.year, p.month + 1, 1, timeZone);
   const next = new Date(Date.UTC(p.year, p.month - 1, p.day) + (period === 'day' ? 1 : 7) * DAY_MS);
   return zonedInstant(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone);
 }
@@ -87,5 +105,7 @@ export function parseSince(text: string, now: number, timeZone: string): number 
   if (dateOnly) return zonedInstant(Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3]), timeZone);
   const parsed = Date.parse(text);
   if (!Number.isNaN(parsed)) return parsed;
-  throw new BadInputError(`"since" must be today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01 (got "${text.slice(0, 40)}")`);
+  throw new BadInputError(
+    `"since" must be today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01 (got "${text.slice(0, 40)}")`,
+  );
 }

@@ -26,7 +26,13 @@ describe('text_to_speech', () => {
     expect(fs.readFileSync(s.path).equals(bytes)).toBe(true);
     expect(s.characters).toBe(text.length);
     // tts-1: $15 per million characters = 15 micro-USD a character.
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({ tool: 'text_to_speech', model_used: 'tts-1', input_chars: text.length, cost_micro_usd: text.length * 15, status: 'ok' });
+    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+      tool: 'text_to_speech',
+      model_used: 'tts-1',
+      input_chars: text.length,
+      cost_micro_usd: text.length * 15,
+      status: 'ok',
+    });
   });
 
   it('refuses empty and over-long text without calling the upstream', async () => {
@@ -45,7 +51,12 @@ describe('transcribe_audio', () => {
     expect(textOf(result)).toContain('Simulated transcription of');
     const seconds = Math.max(1, Math.ceil(fs.statSync(file).size / 16000)); // what the simulator reports
     const row = h.runtime.ledger.calls.all().find((r) => r.tool === 'transcribe_audio');
-    expect(row).toMatchObject({ model_used: 'whisper-1', audio_seconds: seconds, usage_estimated: 0, cost_micro_usd: Math.round((seconds / 60) * 0.006 * 1e6) });
+    expect(row).toMatchObject({
+      model_used: 'whisper-1',
+      audio_seconds: seconds,
+      usage_estimated: 0,
+      cost_micro_usd: Math.round((seconds / 60) * 0.006 * 1e6),
+    });
     expect((result.structuredContent as { audio_seconds: number }).audio_seconds).toBe(seconds);
   });
 

@@ -26,8 +26,17 @@ it('asks every model at once, one metered row each, and one failure spares the o
   const models = ['gpt-4o-mini', 'gpt-5x', 'gemini-2.5-flash'];
   const result = await h.call('compare_models', { prompt: 'Name a comet.', models, max_tokens: 20 });
   expect(result.isError).toBeFalsy();
-  const s = result.structuredContent as { results: ModelResult[]; succeeded: number; failed: number; total_cost_usd: number };
-  expect(s.results.map((r) => [r.model, r.ok])).toEqual([['gpt-4o-mini', true], ['gpt-5x', false], ['gemini-2.5-flash', true]]);
+  const s = result.structuredContent as {
+    results: ModelResult[];
+    succeeded: number;
+    failed: number;
+    total_cost_usd: number;
+  };
+  expect(s.results.map((r) => [r.model, r.ok])).toEqual([
+    ['gpt-4o-mini', true],
+    ['gpt-5x', false],
+    ['gemini-2.5-flash', true],
+  ]);
   expect(s).toMatchObject({ succeeded: 2, failed: 1 });
   expect(s.results[1]?.error).toMatch(/model 'gpt-5x' is not offered/);
 
@@ -35,8 +44,18 @@ it('asks every model at once, one metered row each, and one failure spares the o
   expect(rows).toHaveLength(3);
   for (const r of s.results) {
     const row = rows.find((x) => x.id === r.call_id);
-    expect(row).toMatchObject({ tool: 'compare_models', model_requested: r.model, status: r.ok ? 'ok' : 'error', fallback_from: null });
-    if (r.ok) expect(r).toMatchObject({ latency_ms: row?.duration_ms, ttft_ms: row?.ttft_ms, usage: { prompt_tokens: row?.prompt_tokens } });
+    expect(row).toMatchObject({
+      tool: 'compare_models',
+      model_requested: r.model,
+      status: r.ok ? 'ok' : 'error',
+      fallback_from: null,
+    });
+    if (r.ok)
+      expect(r).toMatchObject({
+        latency_ms: row?.duration_ms,
+        ttft_ms: row?.ttft_ms,
+        usage: { prompt_tokens: row?.prompt_tokens },
+      });
   }
   expect(s.total_cost_usd).toBeCloseTo(rows.reduce((sum, r) => sum + (r.cost_micro_usd ?? 0), 0) / 1e6, 12);
   // Concurrent: every call started before any of them finished (each takes ≥ 80 ms upstream).

@@ -23,11 +23,22 @@ function findNode22(): string | null {
 const NODE_22 = findNode22();
 const runsHere = NODE_22 !== null || process.env.CI === 'true';
 if (!runsHere) {
-  process.stderr.write(`[conformance] skipped: it needs Node >= 22. Install one with \`${NODE_22_INSTALL}\` (Linux x64) or set CONFORMANCE_NODE; CI runs it.\n`);
+  process.stderr.write(
+    `[conformance] skipped: it needs Node >= 22. Install one with \`${NODE_22_INSTALL}\` (Linux x64) or set CONFORMANCE_NODE; CI runs it.\n`,
+  );
 }
 const CLI = path.join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const EXPECTED_FAILURES = path.join(root, 'test/conformance/expected-failures.yml');
-const MUST_PASS = ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'resources-list', 'prompts-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'];
+const MUST_PASS = [
+  'server-initialize',
+  'ping',
+  'logging-set-level',
+  'tools-list',
+  'resources-list',
+  'prompts-list',
+  'dns-rebinding-protection',
+  'server-sse-multiple-streams',
+];
 
 let h: GatewayHarness;
 let out: string;
@@ -43,7 +54,9 @@ afterAll(async () => {
 function runConformance(node: string, url: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [CLI, 'server', '--url', url, '--expected-failures', EXPECTED_FAILURES, '-o', out], {
-      cwd: out, env: { PATH: process.env.PATH ?? '', HOME: out, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: out,
+      env: { PATH: process.env.PATH ?? '', HOME: out, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -68,18 +81,28 @@ function checksByScenario(): Map<string, string[]> {
   return byScenario;
 }
 
-it.runIf(runsHere)('passes the MCP conformance suite, apart from the listed expected failures', { timeout: 150_000 }, async () => {
-  if (!NODE_22) throw new Error(`CI=true but no Node >= 22 for the conformance suite: run \`${NODE_22_INSTALL}\` first (.ci/run does)`);
-  const { code, output } = await runConformance(NODE_22, `${h.url}/mcp`);
-  expect(output).toContain('Baseline check passed');
-  expect(code, output).toBe(0);
-  const results = checksByScenario();
-  for (const scenario of MUST_PASS) {
-    const statuses = results.get(scenario);
-    expect(statuses, `no result for ${scenario}`).toBeDefined();
-    expect(statuses?.filter((s) => s === 'FAILURE'), scenario).toEqual([]);
-    expect(statuses, scenario).toContain('SUCCESS');
-  }
-  // Every scenario of the active suite ran (30 in 0.1.16; 2 more are "pending"), not just the ones named above.
-  expect(results.size).toBeGreaterThanOrEqual(30);
-});
+it.runIf(runsHere)(
+  'passes the MCP conformance suite, apart from the listed expected failures',
+  { timeout: 150_000 },
+  async () => {
+    if (!NODE_22)
+      throw new Error(
+        `CI=true but no Node >= 22 for the conformance suite: run \`${NODE_22_INSTALL}\` first (.ci/run does)`,
+      );
+    const { code, output } = await runConformance(NODE_22, `${h.url}/mcp`);
+    expect(output).toContain('Baseline check passed');
+    expect(code, output).toBe(0);
+    const results = checksByScenario();
+    for (const scenario of MUST_PASS) {
+      const statuses = results.get(scenario);
+      expect(statuses, `no result for ${scenario}`).toBeDefined();
+      expect(
+        statuses?.filter((s) => s === 'FAILURE'),
+        scenario,
+      ).toEqual([]);
+      expect(statuses, scenario).toContain('SUCCESS');
+    }
+    // Every scenario of the active suite ran (30 in 0.1.16; 2 more are "pending"), not just the ones named above.
+    expect(results.size).toBeGreaterThanOrEqual(30);
+  },
+);

@@ -22,12 +22,16 @@ const XSS_MODEL = '<img src=x onerror=alert(1)>';
 const MIN = 60_000;
 
 if (!HAS_CHROMIUM && process.env.CI !== 'true') {
-  process.stderr.write(`dashboard browser tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`);
+  process.stderr.write(
+    `dashboard browser tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
+  );
 }
 
 describe.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('dashboard browser tests in CI', () => {
   it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the dashboard is tested in a real browser`);
+    throw new Error(
+      `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the dashboard is tested in a real browser`,
+    );
   });
 });
 
@@ -60,7 +64,18 @@ function seedDemoCalls(temp: TempLedger, now: number): void {
       ttft_ms: i % 2 === 0 ? 120 + i : null,
       usage_estimated: i % 8 === 0,
     })),
-    { ts: now - 90 * MIN, status: 'error', error_type: 'rate_limit', http_status: 429, error_message: 'Rate limit reached', model_used: null, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, retries: 3 },
+    {
+      ts: now - 90 * MIN,
+      status: 'error',
+      error_type: 'rate_limit',
+      http_status: 429,
+      error_message: 'Rate limit reached',
+      model_used: null,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cost_micro_usd: null,
+      retries: 3,
+    },
     { ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999 }, // outside the default 24h range
   ]);
 }
@@ -78,13 +93,28 @@ async function startDashboardHarness(options: HarnessOptions = {}): Promise<Dash
   const temp = tempLedger();
   if (options.seed !== false) seedDemoCalls(temp, Date.now());
   const config = ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' });
-  const sidecar = await startSidecar({ ledger: temp.ledger, config, logger: silentLogger, mode: options.mode ?? 'demo', host: '127.0.0.1', port: 0, eventsPollMs: 200 });
+  const sidecar = await startSidecar({
+    ledger: temp.ledger,
+    config,
+    logger: silentLogger,
+    mode: options.mode ?? 'demo',
+    host: '127.0.0.1',
+    port: 0,
+    eventsPollMs: 200,
+  });
   if (!sidecar) throw new Error('sidecar did not start');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1366, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -105,7 +135,14 @@ async function startDashboardHarness(options: HarnessOptions = {}): Promise<Dash
     await page.waitForSelector('body[data-range="24h"]');
   }
   return {
-    temp, config, sidecar, context, page, requests, problems, dialogs,
+    temp,
+    config,
+    sidecar,
+    context,
+    page,
+    requests,
+    problems,
+    dialogs,
     close: async () => {
       await context.close();
       await sidecar.close();
@@ -131,7 +168,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
 
   it('shows the demo banner and headline figures equal to the ledger', async () => {
     expect(await h.page.isVisible('#demo-banner')).toBe(true);
-    expect(await h.page.textContent('#demo-banner')).toContain('Demo mode — simulated upstream, no real API calls or costs');
+    expect(await h.page.textContent('#demo-banner')).toContain(
+      'Demo mode — simulated upstream, no real API calls or costs',
+    );
     expect(await h.page.isHidden('#empty-state')).toBe(true);
     const since = Date.now() - 24 * 60 * MIN + 60_000;
     const row = h.temp.ledger.db
@@ -167,12 +206,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   it('shows a call written by another process within about a second, without reloading', async () => {
     await h.page.evaluate(() => Object.assign(window, { notReloaded: true }));
     const before = Number(await dataValue(h, 'stat-requests'));
-    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: 'live-model-7', client: 'Other Process' }));
+    const id = h.temp
+      .openSecond()
+      .calls.insert(callRecord({ ts: Date.now(), model_used: 'live-model-7', client: 'Other Process' }));
     const started = Date.now();
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`, { timeout: 3_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
     await expectCallRow(h, 'live-model-7');
-    await h.page.waitForFunction((n) => Number(document.getElementById('stat-requests')?.dataset.value) === n, before + 1, { timeout: 5_000 });
+    await h.page.waitForFunction(
+      (n) => Number(document.getElementById('stat-requests')?.dataset.value) === n,
+      before + 1,
+      { timeout: 5_000 },
+    );
     expect(await h.page.evaluate(() => 'notReloaded' in window)).toBe(true);
   });
 
@@ -195,9 +240,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   });
 
   it('renders untrusted ledger text as text, never as markup', async () => {
-    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
+    const id = h.temp
+      .openSecond()
+      .calls.insert(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
-    await h.page.waitForFunction((name) => Array.from(document.querySelectorAll('#breakdown-model td')).some((td) => td.textContent?.includes(name)), XSS_MODEL);
+    await h.page.waitForFunction(
+      (name) =>
+        Array.from(document.querySelectorAll('#breakdown-model td')).some((td) => td.textContent?.includes(name)),
+      XSS_MODEL,
+    );
     expect(await h.page.textContent(`#calls-table tr[data-id="${id}"] td.model`)).toBe(XSS_MODEL);
     expect(await h.page.locator('img').count()).toBe(0);
     expect(h.dialogs).toEqual([]);
@@ -235,7 +286,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on an empty ledger', () => {
     expect(await h.page.isHidden('#demo-banner')).toBe(true);
     expect(await h.page.isVisible('#empty-state')).toBe(true);
     const text = (await h.page.textContent('#empty-state')) ?? '';
-    for (const part of ['Settings → MCP Servers → Add', 'stdio', 'setup --client cherry', 'COMETAPI_KEY', '"longRunning": true', process.execPath]) expect(text).toContain(part);
+    for (const part of [
+      'Settings → MCP Servers → Add',
+      'stdio',
+      'setup --client cherry',
+      'COMETAPI_KEY',
+      '"longRunning": true',
+      process.execPath,
+    ])
+      expect(text).toContain(part);
     expect(text).toMatch(/cli\.js"/);
     expect(await h.page.isHidden('#headline')).toBe(true);
 

@@ -24,7 +24,8 @@ it('demo drives real MCP sessions against the simulated upstream into its own le
     expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['simulated']));
     expect(new Set(rows.map((r) => r.client)).size).toBeGreaterThanOrEqual(3);
     expect(rows.some((r) => r.status === 'error')).toBe(true);
-    for (const model of new Set(rows.map((r) => r.model_used).filter(Boolean))) expect(run.stdout).toContain(String(model));
+    for (const model of new Set(rows.map((r) => r.model_used).filter(Boolean)))
+      expect(run.stdout).toContain(String(model));
   } finally {
     ledger.close();
   }

@@ -45,15 +45,69 @@ interface Case {
 
 // Each fault repeats past the retry budget (1 attempt + 2 retries), so the call fails with it.
 const failing: Case[] = [
-  { name: '429 with Retry-After', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 }, times: 3, sees: /rate-limited the request \(HTTP 429\).*after 2 retries/, row: { error_type: 'rate_limit', http_status: 429, retries: 2 } },
-  { name: '429 without Retry-After', fault: { kind: 'status', status: 429 }, times: 3, sees: /rate-limited.*after 2 retries/, row: { error_type: 'rate_limit', http_status: 429, retries: 2 } },
-  { name: '500', fault: { kind: 'status', status: 500 }, times: 3, sees: /server error \(HTTP 500\) after 2 retries.*fallback_models/, row: { error_type: 'server_error', http_status: 500, retries: 2 } },
-  { name: '502', fault: { kind: 'status', status: 502 }, times: 3, sees: /server error \(HTTP 502\) after 2 retries/, row: { error_type: 'server_error', http_status: 502, retries: 2 } },
-  { name: '503', fault: { kind: 'status', status: 503 }, times: 3, sees: /server error \(HTTP 503\) after 2 retries/, row: { error_type: 'server_error', http_status: 503, retries: 2 } },
-  { name: 'hang past the timeout', fault: { kind: 'hang' }, times: 3, sees: /did not answer in time after 2 retries: no complete answer within 300 ms.*COMETAPI_TIMEOUT_MS/, row: { error_type: 'timeout', http_status: null, retries: 2 } },
-  { name: 'reset mid-stream', fault: { kind: 'reset' }, times: 3, sees: /connection to cometapi failed after 2 retries/, row: { error_type: 'connection_error', http_status: null, retries: 2 } },
-  { name: 'malformed JSON', fault: { kind: 'malformed' }, times: 3, sees: /cometapi sent an answer that could not be read after 2 retries/, row: { error_type: 'malformed_response', http_status: null, retries: 2 } },
-  { name: 'oversized response (2 MB, cap 1 MB)', fault: { kind: 'oversize', bytes: 2 * 1024 * 1024 }, times: 1, sees: /larger than 1 MB.*refused.*COMETAPI_MAX_RESPONSE_MB/, row: { error_type: 'response_too_large', http_status: null, retries: 0 } },
+  {
+    name: '429 with Retry-After',
+    fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    times: 3,
+    sees: /rate-limited the request \(HTTP 429\).*after 2 retries/,
+    row: { error_type: 'rate_limit', http_status: 429, retries: 2 },
+  },
+  {
+    name: '429 without Retry-After',
+    fault: { kind: 'status', status: 429 },
+    times: 3,
+    sees: /rate-limited.*after 2 retries/,
+    row: { error_type: 'rate_limit', http_status: 429, retries: 2 },
+  },
+  {
+    name: '500',
+    fault: { kind: 'status', status: 500 },
+    times: 3,
+    sees: /server error \(HTTP 500\) after 2 retries.*fallback_models/,
+    row: { error_type: 'server_error', http_status: 500, retries: 2 },
+  },
+  {
+    name: '502',
+    fault: { kind: 'status', status: 502 },
+    times: 3,
+    sees: /server error \(HTTP 502\) after 2 retries/,
+    row: { error_type: 'server_error', http_status: 502, retries: 2 },
+  },
+  {
+    name: '503',
+    fault: { kind: 'status', status: 503 },
+    times: 3,
+    sees: /server error \(HTTP 503\) after 2 retries/,
+    row: { error_type: 'server_error', http_status: 503, retries: 2 },
+  },
+  {
+    name: 'hang past the timeout',
+    fault: { kind: 'hang' },
+    times: 3,
+    sees: /did not answer in time after 2 retries: no complete answer within 300 ms.*COMETAPI_TIMEOUT_MS/,
+    row: { error_type: 'timeout', http_status: null, retries: 2 },
+  },
+  {
+    name: 'reset mid-stream',
+    fault: { kind: 'reset' },
+    times: 3,
+    sees: /connection to cometapi failed after 2 retries/,
+    row: { error_type: 'connection_error', http_status: null, retries: 2 },
+  },
+  {
+    name: 'malformed JSON',
+    fault: { kind: 'malformed' },
+    times: 3,
+    sees: /cometapi sent an answer that could not be read after 2 retries/,
+    row: { error_type: 'malformed_response', http_status: null, retries: 2 },
+  },
+  {
+    name: 'oversized response (2 MB, cap 1 MB)',
+    fault: { kind: 'oversize', bytes: 2 * 1024 * 1024 },
+    times: 1,
+    sees: /larger than 1 MB.*refused.*COMETAPI_MAX_RESPONSE_MB/,
+    row: { error_type: 'response_too_large', http_status: null, retries: 0 },
+  },
 ];
 
 describe('a fault that persists: the call fails once, clearly, on one row', () => {
@@ -64,7 +118,14 @@ describe('a fault that persists: the call fails once, clearly, on one row', () =
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(sees);
     expect(textOf(result)).not.toContain(harness.config.key ?? 'no key');
-    expect(onlyRow(harness)).toMatchObject({ status: 'error', fallback_from: null, usage_estimated: 0, prompt_tokens: 0, cost_micro_usd: null, ...row });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'error',
+      fallback_from: null,
+      usage_estimated: 0,
+      prompt_tokens: 0,
+      cost_micro_usd: null,
+      ...row,
+    });
     // Attempts made = 1 + retries recorded: nothing sent that the row does not count.
     expect(harness.sim.requests).toBe(1 + (row.retries ?? 0));
   });
@@ -76,11 +137,21 @@ describe('a fault that passes: retried, answered, one row counting the retry', (
     harness.sim.enqueueFault(fault, { times: 1 });
     const result = await harness.call('chat', { prompt: 'fault matrix', model: 'gpt-4o-mini' });
     expect(result.isError).toBeFalsy();
-    expect(onlyRow(harness)).toMatchObject({ status: 'ok', retries: 1, error_type: null, fallback_from: null, usage_estimated: 0, http_status: 200 });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'ok',
+      retries: 1,
+      error_type: null,
+      fallback_from: null,
+      usage_estimated: 0,
+      http_status: 200,
+    });
     // The answer is whole and only the successful attempt's usage is counted.
     const final = harness.sim.responses.at(-1);
     expect(final?.fault).toBeNull();
-    expect(onlyRow(harness)).toMatchObject({ prompt_tokens: final?.usage?.prompt_tokens, completion_tokens: final?.usage?.completion_tokens });
+    expect(onlyRow(harness)).toMatchObject({
+      prompt_tokens: final?.usage?.prompt_tokens,
+      completion_tokens: final?.usage?.completion_tokens,
+    });
     expect(harness.sim.requests).toBe(2);
   });
 
@@ -101,7 +172,13 @@ describe('faults that are never retried', () => {
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-5x' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/model 'gpt-5x' is not offered by cometapi \(HTTP 404\).*list_models/);
-    expect(onlyRow(harness)).toMatchObject({ status: 'error', error_type: 'model_not_found', http_status: 404, retries: 0, fallback_from: null });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'error',
+      error_type: 'model_not_found',
+      http_status: 404,
+      retries: 0,
+      fallback_from: null,
+    });
     expect(harness.sim.requests).toBe(1);
   });
 
@@ -123,7 +200,12 @@ describe('faults that are never retried', () => {
     harness.sim.enqueueFault({ kind: 'status', status: 400, message: 'max_tokens is too large' }, { times: 1 });
     const result = await harness.call('chat', { prompt: 'x', fallback_models: ['gemini-2.5-flash'] });
     expect(textOf(result)).toMatch(/refused the request.*max_tokens is too large/);
-    expect(onlyRow(harness)).toMatchObject({ status: 'error', error_type: 'bad_request', retries: 0, fallback_from: null });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'error',
+      error_type: 'bad_request',
+      retries: 0,
+      fallback_from: null,
+    });
     expect(harness.sim.requests).toBe(1);
   });
 });
@@ -134,7 +216,13 @@ describe('fallback chains', () => {
     harness.sim.enqueueFault({ kind: 'status', status: 503 }, { times: 10, model: 'gpt-4o' });
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-4o', fallback_models: ['gemini-2.5-flash'] });
     expect(result.isError).toBeFalsy();
-    expect(onlyRow(harness)).toMatchObject({ status: 'ok', model_requested: 'gpt-4o', model_used: 'gemini-2.5-flash', fallback_from: 'gpt-4o', retries: 2 });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'ok',
+      model_requested: 'gpt-4o',
+      model_used: 'gemini-2.5-flash',
+      fallback_from: 'gpt-4o',
+      retries: 2,
+    });
     expect(harness.sim.requests).toBe(4);
   });
 
@@ -147,7 +235,14 @@ describe('fallback chains', () => {
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-5x' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('fallback chain tried: gpt-5x → gpt-4o → gemini-2.5-flash');
-    expect(onlyRow(harness)).toMatchObject({ status: 'error', error_type: 'server_error', http_status: 503, fallback_from: 'gpt-5x', model_requested: 'gpt-5x', retries: 0 });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'error',
+      error_type: 'server_error',
+      http_status: 503,
+      fallback_from: 'gpt-5x',
+      model_requested: 'gpt-5x',
+      retries: 0,
+    });
     expect(harness.sim.requests).toBe(3);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
@@ -158,14 +253,26 @@ describe('a stream whose tokens were already forwarded (the proxy)', () => {
     const harness = await start();
     harness.sim.enqueueFault({ kind: 'reset' }, { times: 1 });
     let sent = false;
-    const op = chatOperation({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], fallbackModels: ['gemini-2.5-flash'], onDelta: () => (sent = true) });
-    const error = await harness.runtime.metering.run({ source: 'proxy', client: 'test', tool: '/v1/chat/completions' }, { ...op, forwarded: () => sent }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const op = chatOperation({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      fallbackModels: ['gemini-2.5-flash'],
+      onDelta: () => (sent = true),
+    });
+    const error = await harness.runtime.metering
+      .run({ source: 'proxy', client: 'test', tool: '/v1/chat/completions' }, { ...op, forwarded: () => sent })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(MeteredCallError);
     expect(String(error)).toMatch(/already been sent on, so it was not retried/);
-    expect(onlyRow(harness)).toMatchObject({ status: 'error', error_type: 'connection_error', retries: 0, fallback_from: null });
+    expect(onlyRow(harness)).toMatchObject({
+      status: 'error',
+      error_type: 'connection_error',
+      retries: 0,
+      fallback_from: null,
+    });
     expect(harness.sim.requests).toBe(1);
   });
 });
@@ -179,7 +286,12 @@ describe('usage the upstream leaves out', () => {
     expect(harness.sim.responses.at(-1)?.usage).toBeNull();
     const row = onlyRow(harness);
     const text = String((result.structuredContent as { text: string }).text);
-    expect(row).toMatchObject({ status: 'ok', usage_estimated: 1, retries: 0, completion_tokens: await countTokens([text]) });
+    expect(row).toMatchObject({
+      status: 'ok',
+      usage_estimated: 1,
+      retries: 0,
+      completion_tokens: await countTokens([text]),
+    });
     // One user message: its tokens plus OpenAI's 3-per-message and 3-to-prime overhead.
     expect(row.prompt_tokens).toBe((await countTokens(['count these tokens for me'])) + 6);
     expect(row.cost_micro_usd).toBeGreaterThan(0);

@@ -4,11 +4,23 @@ import { INLINE_LIMIT_BYTES, inlineImage } from '../src/mcp/inline-image.js';
 
 /** A photo-like image that does not compress: PNG of gaussian noise, several MB. */
 const noisyPng = (edge: number) =>
-  sharp({ create: { width: edge, height: edge, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  sharp({
+    create: {
+      width: edge,
+      height: edge,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .png()
+    .toBuffer();
 
 describe('inlineImage', () => {
   it('passes small images through untouched', async () => {
-    const small = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366ff' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366ff' } })
+      .png()
+      .toBuffer();
     const result = await inlineImage(small, 'image/png');
     expect(result).toEqual({ data: small, mimeType: 'image/png', downscaled: false });
   });

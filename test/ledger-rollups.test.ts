@@ -8,8 +8,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { openLedger, type Ledger } from '../src/ledger/open.js';
-import { createQueries, type Breakdown, type LedgerQueries, type Summary, type TimeRange, BREAKDOWN_DIMENSIONS } from '../src/ledger/queries.js';
-import { addEncoded, bucketOf, bucketValue, emptyHistogram, encodeHistogram, HISTOGRAM_RELATIVE_ERROR } from '../src/ledger/rollups/histogram.js';
+import {
+  createQueries,
+  type Breakdown,
+  type LedgerQueries,
+  type Summary,
+  type TimeRange,
+  BREAKDOWN_DIMENSIONS,
+} from '../src/ledger/queries.js';
+import {
+  addEncoded,
+  bucketOf,
+  bucketValue,
+  emptyHistogram,
+  encodeHistogram,
+  HISTOGRAM_RELATIVE_ERROR,
+} from '../src/ledger/rollups/histogram.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
@@ -72,11 +86,13 @@ function expectSameAnswers(range: TimeRange): void {
     for (const [i, row] of a.rows.entries()) expectNear(row.p50_latency_ms, b.rows[i]?.p50_latency_ms ?? null);
   }
   for (const zone of ZONES) {
-    for (const bucket of ['1h', '1d'] as const) expect(rolled.timeseries(range, bucket, zone)).toEqual(exact.timeseries(range, bucket, zone));
+    for (const bucket of ['1h', '1d'] as const)
+      expect(rolled.timeseries(range, bucket, zone)).toEqual(exact.timeseries(range, bucket, zone));
   }
 }
 
-const watermark = () => temp.ledger.db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark').pluck().get();
+const watermark = () =>
+  temp.ledger.db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark').pluck().get();
 const maxId = () => temp.ledger.db.prepare<[], number>('SELECT MAX(id) FROM calls').pluck().get();
 
 describe('rollup-backed ranges', () => {
@@ -102,7 +118,11 @@ describe('rollup-backed ranges', () => {
   });
 
   it('never skips or double-counts calls another process commits while it catches up', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', INSERTER, temp.file, '1500', '3', String(START), String(END)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', INSERTER, temp.file, '1500', '3', String(START), String(END)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let done = false;
     child.stdout.on('data', (chunk: Buffer) => void (done ||= chunk.toString().includes('done')));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -122,9 +142,16 @@ describe('rollup-backed ranges', () => {
 describe('the API marks approximate figures', () => {
   let app: Hono;
   beforeAll(() => {
-    app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', clock: () => END });
+    app = createApp({
+      ledger: temp.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      clock: () => END,
+    });
   });
-  const get = async (path: string) => (await (await app.request(path)).json()) as { latency_ms: object; ttft_ms: object; approximate?: boolean };
+  const get = async (path: string) =>
+    (await (await app.request(path)).json()) as { latency_ms: object; ttft_ms: object; approximate?: boolean };
 
   it('7d and 30d percentiles are approximate, 24h ones exact', async () => {
     for (const range of ['7d', '30d']) {

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  type CallToolResult,
+  type LoggingMessageNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 
 /** /mcp over a real port with the SDK's own Streamable HTTP client. */
@@ -25,14 +29,21 @@ describe('MCP over Streamable HTTP', () => {
     const { client, transport, logs } = await connect('http-test-client');
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     const tools = (await client.listTools()).tools.map((t) => t.name);
-    expect(tools).toEqual(expect.arrayContaining(['chat', 'generate_image', 'create_embeddings', 'list_models', 'get_usage']));
+    expect(tools).toEqual(
+      expect.arrayContaining(['chat', 'generate_image', 'create_embeddings', 'list_models', 'get_usage']),
+    );
     await client.setLoggingLevel('info');
-    const result = (await client.callTool({ name: 'chat', arguments: { prompt: 'Hello over HTTP' } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: 'chat',
+      arguments: { prompt: 'Hello over HTTP' },
+    })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     const row = h.runtime.ledger.calls.all().at(-1);
     expect(row).toMatchObject({ source: 'mcp-http', client: 'http-test-client', tool: 'chat', status: 'ok' });
     // the per-call log message arrives on the same session
-    await expect.poll(() => logs.find((l) => l.logger === 'cometapi-mcp')).toMatchObject({ level: 'info', data: { call_id: row?.id, status: 'ok' } });
+    await expect
+      .poll(() => logs.find((l) => l.logger === 'cometapi-mcp'))
+      .toMatchObject({ level: 'info', data: { call_id: row?.id, status: 'ok' } });
     await client.close();
   });
 
@@ -61,11 +72,20 @@ describe('MCP over Streamable HTTP', () => {
 
     const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
     expect(prompts).toEqual(expect.arrayContaining(['summarize_sentiment_illustrate', 'review_usage']));
-    const prompt = await client.getPrompt({ name: 'summarize_sentiment_illustrate', arguments: { text: 'The tide came in.', style: 'ink sketch' } });
+    const prompt = await client.getPrompt({
+      name: 'summarize_sentiment_illustrate',
+      arguments: { text: 'The tide came in.', style: 'ink sketch' },
+    });
     expect(JSON.stringify(prompt.messages)).toContain('ink sketch');
-    const models = await client.complete({ ref: { type: 'ref/prompt', name: 'summarize_sentiment_illustrate' }, argument: { name: 'image_model', value: 'gpt-im' } });
+    const models = await client.complete({
+      ref: { type: 'ref/prompt', name: 'summarize_sentiment_illustrate' },
+      argument: { name: 'image_model', value: 'gpt-im' },
+    });
     expect(models.completion.values).toEqual(['gpt-image-1']);
-    const periods = await client.complete({ ref: { type: 'ref/resource', uri: 'cometapi://usage/{period}' }, argument: { name: 'period', value: 'w' } });
+    const periods = await client.complete({
+      ref: { type: 'ref/resource', uri: 'cometapi://usage/{period}' },
+      argument: { name: 'period', value: 'w' },
+    });
     expect(periods.completion.values).toEqual(['week']);
     await client.close();
   });
@@ -76,7 +96,12 @@ describe('MCP over Streamable HTTP', () => {
     await transport.terminateSession();
     const res = await fetch(`${h.url}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': id ?? '', 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': id ?? '',
+        'mcp-protocol-version': '2025-11-25',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(res.status).toBe(404);
@@ -85,14 +110,20 @@ describe('MCP over Streamable HTTP', () => {
 
   it('refuses requests without a session, and an unsupported MCP-Protocol-Version', async () => {
     const noSession = await fetch(`${h.url}/mcp`, {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(noSession.status).toBe(400);
     const { client, transport } = await connect('version-check');
     const res = await fetch(`${h.url}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': transport.sessionId ?? '', 'mcp-protocol-version': '1999-01-01' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId ?? '',
+        'mcp-protocol-version': '1999-01-01',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(res.status).toBe(400);
@@ -107,7 +138,12 @@ describe('MCP over Streamable HTTP', () => {
     await expect(clients[4]?.client.ping()).resolves.toEqual({});
     const gone = await fetch(`${h.url}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': clients[0]?.transport.sessionId ?? '', 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': clients[0]?.transport.sessionId ?? '',
+        'mcp-protocol-version': '2025-11-25',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
     });
     expect(gone.status).toBe(404);

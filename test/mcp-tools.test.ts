@@ -34,9 +34,19 @@ describe('chat', () => {
     });
     const [row] = h.runtime.ledger.calls.all();
     expect(row).toMatchObject({
-      status: 'ok', tool: 'chat', client: 'Cherry Studio', source: 'mcp-stdio', provider: 'cometapi',
-      model_requested: 'gpt-4o-mini', model_used: 'gpt-4o-mini', stream: 1, retries: 0, usage_estimated: 0,
-      prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, http_status: 200,
+      status: 'ok',
+      tool: 'chat',
+      client: 'Cherry Studio',
+      source: 'mcp-stdio',
+      provider: 'cometapi',
+      model_requested: 'gpt-4o-mini',
+      model_used: 'gpt-4o-mini',
+      stream: 1,
+      retries: 0,
+      usage_estimated: 0,
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      http_status: 200,
     });
     // gpt-4o-mini: $0.15 / $0.60 per million tokens = 0.15 / 0.6 micro-USD per token.
     expect(row?.cost_micro_usd).toBe(Math.round(usage.prompt_tokens * 0.15 + usage.completion_tokens * 0.6));
@@ -65,7 +75,12 @@ describe('chat', () => {
     expect(textOf(result)).toContain('list_models');
     expect(h.sim.requests).toBe(1);
     expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
-      status: 'error', error_type: 'model_not_found', http_status: 404, retries: 0, model_requested: 'gpt-5x', cost_micro_usd: null,
+      status: 'error',
+      error_type: 'model_not_found',
+      http_status: 404,
+      retries: 0,
+      model_requested: 'gpt-5x',
+      cost_micro_usd: null,
     });
   });
 
@@ -73,7 +88,10 @@ describe('chat', () => {
     const result = await h.call('chat', { prompt: 'hi', model: 'gpt-5x', fallback_models: ['gemini-2.5-flash'] });
     expect(result.isError).toBeFalsy();
     expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
-      status: 'ok', model_requested: 'gpt-5x', model_used: 'gemini-2.5-flash', fallback_from: 'gpt-5x',
+      status: 'ok',
+      model_requested: 'gpt-5x',
+      model_used: 'gemini-2.5-flash',
+      fallback_from: 'gpt-5x',
     });
   });
 
@@ -111,7 +129,11 @@ describe('create_embeddings', () => {
     expect(s.dimensions).toBe(8);
     expect(textOf(result).length).toBeLessThan(400);
     const usage = lastResponse().usage;
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({ tool: 'create_embeddings', prompt_tokens: usage?.prompt_tokens, model_used: 'text-embedding-3-small' });
+    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+      tool: 'create_embeddings',
+      prompt_tokens: usage?.prompt_tokens,
+      model_used: 'text-embedding-3-small',
+    });
   });
 });
 
@@ -127,7 +149,11 @@ describe('generate_image', () => {
     const s = result.structuredContent as { images: { path: string; inline: boolean; downscaled: boolean }[] };
     expect(fs.existsSync(s.images[0]?.path ?? '')).toBe(true);
     expect(s.images[0]).toMatchObject({ inline: true, downscaled: false });
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({ tool: 'generate_image', images: 1, cost_micro_usd: 40_000 });
+    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+      tool: 'generate_image',
+      images: 1,
+      cost_micro_usd: 40_000,
+    });
   });
 
   it('fetches images from upstreams that answer with URLs', async () => {
@@ -138,7 +164,10 @@ describe('generate_image', () => {
       const image = result.content.find((c) => c.type === 'image');
       expect(image?.type === 'image' && Buffer.from(image.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
       // The answer's URL was fetched from the simulator: one generation plus one file download.
-      expect(byUrl.sim.responses.map((r) => r.path)).toEqual(['/v1/images/generations', expect.stringMatching(/^\/v1\/files\//)]);
+      expect(byUrl.sim.responses.map((r) => r.path)).toEqual([
+        '/v1/images/generations',
+        expect.stringMatching(/^\/v1\/files\//),
+      ]);
     } finally {
       await byUrl.close();
     }
@@ -165,7 +194,10 @@ describe('list_models and get_usage', () => {
     await h.call('chat', { prompt: 'two', model: 'gpt-4o' });
     await h.call('chat', { prompt: 'three', model: 'deepseek-v3' });
     const result = await h.call('get_usage', { since: 'today', by: 'model' });
-    const s = result.structuredContent as { total: { requests: number; prompt_tokens: number }; rows: { key: string; requests: number }[] };
+    const s = result.structuredContent as {
+      total: { requests: number; prompt_tokens: number };
+      rows: { key: string; requests: number }[];
+    };
     expect(s.total.requests).toBe(3);
     expect(Object.fromEntries(s.rows.map((r) => [r.key, r.requests]))).toEqual({ 'gpt-4o': 2, 'deepseek-v3': 1 });
     const rows = h.runtime.ledger.calls.all();
@@ -185,6 +217,11 @@ describe('secrets', () => {
     const files = fs.readdirSync(h.dir).filter((f) => f.startsWith('ledger.db'));
     for (const f of files) expect(fs.readFileSync(`${h.dir}/${f}`).includes(TEST_KEY)).toBe(false);
     expect(h.logs.join('\n')).not.toContain(TEST_KEY);
-    expect(h.runtime.ledger.calls.all().map((r) => r.error_message ?? '').join()).not.toContain(TEST_KEY);
+    expect(
+      h.runtime.ledger.calls
+        .all()
+        .map((r) => r.error_message ?? '')
+        .join(),
+    ).not.toContain(TEST_KEY);
   });
 });

@@ -22,7 +22,12 @@ describe('runModelBench', () => {
 
   it('makes 30 metered streamed runs per model, recorded with source bench, and reports failures without falling back', async () => {
     h = await startHarness({ sim: { latencyMs: 2, tokensPerSecond: 2000 } });
-    const results = await runModelBench(h.runtime.metering, { models: ['gpt-4o-mini', 'no-such-model'], runs: 30, prompt: 'time me', maxTokens: 20 });
+    const results = await runModelBench(h.runtime.metering, {
+      models: ['gpt-4o-mini', 'no-such-model'],
+      runs: 30,
+      prompt: 'time me',
+      maxTokens: 20,
+    });
     const [good, bad] = results;
     expect(good).toMatchObject({ model: 'gpt-4o-mini', runs: 30, ok: 30, errors: 0 });
     expect(good?.ttft_ms.n).toBe(30);

@@ -65,9 +65,13 @@ function startWriter(db: string, calls: number, name: string, timeoutMs: number)
     });
   });
   return {
-    name, acked, stderr, exited,
+    name,
+    acked,
+    stderr,
+    exited,
     kill: () => child.kill('SIGKILL'),
-    ackedAtLeast: (count) => new Promise((resolve) => (acked.length >= count ? resolve() : waiters.push({ count, resolve }))),
+    ackedAtLeast: (count) =>
+      new Promise((resolve) => (acked.length >= count ? resolve() : waiters.push({ count, resolve }))),
   };
 }
 
@@ -82,13 +86,20 @@ it('four processes × 2,000 metered calls: exactly 8,000 rows, none lost or doub
   const ledger = openLedger(db);
   try {
     expect(ledger.calls.count()).toBe(8000);
-    const perClient = ledger.db.prepare<[], { client: string; n: number; ok: number }>(
-      "SELECT client, COUNT(*) AS n, SUM(status = 'ok') AS ok FROM calls GROUP BY client ORDER BY client",
-    ).all();
+    const perClient = ledger.db
+      .prepare<[], { client: string; n: number; ok: number }>(
+        "SELECT client, COUNT(*) AS n, SUM(status = 'ok') AS ok FROM calls GROUP BY client ORDER BY client",
+      )
+      .all();
     expect(perClient).toEqual(writers.map((w) => ({ client: w.name, n: 2000, ok: 2000 })));
     const acked = writers.flatMap((w) => w.acked);
     expect(new Set(acked).size).toBe(8000);
-    const ids = new Set(ledger.db.prepare<[], { id: number }>('SELECT id FROM calls').all().map((r) => r.id));
+    const ids = new Set(
+      ledger.db
+        .prepare<[], { id: number }>('SELECT id FROM calls')
+        .all()
+        .map((r) => r.id),
+    );
     expect(acked.every((id) => ids.has(id))).toBe(true);
     expect(sim.responses.length).toBeGreaterThanOrEqual(8000);
   } finally {

@@ -11,7 +11,16 @@ afterEach(async () => {
 
 it('lists every tool without a key, and each call explains how to set COMETAPI_KEY', async () => {
   const { tools } = await h.client.listTools();
-  expect(tools.map((t) => t.name).sort()).toEqual(['chat', 'compare_models', 'create_embeddings', 'generate_image', 'get_usage', 'list_models', 'text_to_speech', 'transcribe_audio']);
+  expect(tools.map((t) => t.name).sort()).toEqual([
+    'chat',
+    'compare_models',
+    'create_embeddings',
+    'generate_image',
+    'get_usage',
+    'list_models',
+    'text_to_speech',
+    'transcribe_audio',
+  ]);
   for (const tool of tools) {
     expect(tool.title).toBeTruthy();
     expect(tool.outputSchema).toBeTruthy();

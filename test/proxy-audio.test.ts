@@ -12,13 +12,27 @@ const lastRow = () => h.runtime.ledger.calls.all().at(-1);
 
 it('meters speech through /v1 by its input characters, and transcription by the seconds the upstream reports', async () => {
   const input = 'Metered speech through the proxy.';
-  const speech = await h.openai().audio.speech.create({ model: 'tts-1', input, voice: 'alloy', response_format: 'wav' });
+  const speech = await h
+    .openai()
+    .audio.speech.create({ model: 'tts-1', input, voice: 'alloy', response_format: 'wav' });
   const wav = Buffer.from(await speech.arrayBuffer());
   expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
-  expect(lastRow()).toMatchObject({ tool: '/v1/audio/speech', status: 'ok', input_chars: input.length, cost_micro_usd: input.length * 15 });
+  expect(lastRow()).toMatchObject({
+    tool: '/v1/audio/speech',
+    status: 'ok',
+    input_chars: input.length,
+    cost_micro_usd: input.length * 15,
+  });
 
-  const text = await h.openai().audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wav, 'speech.wav') });
+  const text = await h
+    .openai()
+    .audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wav, 'speech.wav') });
   expect(text.text).toContain('Simulated transcription');
   const seconds = Math.max(1, Math.ceil(wav.length / 16000)); // what the simulator reports as usage.seconds
-  expect(lastRow()).toMatchObject({ tool: '/v1/audio/transcriptions', status: 'ok', audio_seconds: seconds, cost_micro_usd: Math.round((seconds / 60) * 6_000) });
+  expect(lastRow()).toMatchObject({
+    tool: '/v1/audio/transcriptions',
+    status: 'ok',
+    audio_seconds: seconds,
+    cost_micro_usd: Math.round((seconds / 60) * 6_000),
+  });
 });

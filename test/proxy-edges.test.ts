@@ -7,14 +7,22 @@ import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 const TOKEN = 'local-token-0123456789abcdef';
 
 /** A raw request, so Host and Origin can be set to what a browser under attack would send. */
-function rawRequest(url: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+function rawRequest(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path, method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      { host: target.hostname, port: target.port, path, method: body === undefined ? 'GET' : 'POST', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -37,7 +45,10 @@ describe('proxy: token, Host and Origin', () => {
   const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 
   it('requires the local token as the bearer key when one is configured', async () => {
-    const wrong = await h.openai({ apiKey: 'not-the-token' }).chat.completions.create(chat).catch((e: unknown) => e);
+    const wrong = await h
+      .openai({ apiKey: 'not-the-token' })
+      .chat.completions.create(chat)
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((wrong as APIError).status).toBe(401);
     const ok = await h.openai({ apiKey: TOKEN }).chat.completions.create(chat);
@@ -49,15 +60,35 @@ describe('proxy: token, Host and Origin', () => {
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin with 403', async () => {
     const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     const host = new URL(h.url).host;
-    const rebound = await rawRequest(h.url, '/v1/chat/completions', { ...auth, host: 'evil.example.com' }, JSON.stringify(chat));
+    const rebound = await rawRequest(
+      h.url,
+      '/v1/chat/completions',
+      { ...auth, host: 'evil.example.com' },
+      JSON.stringify(chat),
+    );
     expect(rebound.status).toBe(403);
     expect(rebound.text).toContain('DNS-rebinding');
-    const crossSite = await rawRequest(h.url, '/v1/chat/completions', { ...auth, host, origin: 'https://evil.example.com' }, JSON.stringify(chat));
+    const crossSite = await rawRequest(
+      h.url,
+      '/v1/chat/completions',
+      { ...auth, host, origin: 'https://evil.example.com' },
+      JSON.stringify(chat),
+    );
     expect(crossSite.status).toBe(403);
-    const sandboxed = await rawRequest(h.url, '/v1/chat/completions', { ...auth, host, origin: 'null' }, JSON.stringify(chat));
+    const sandboxed = await rawRequest(
+      h.url,
+      '/v1/chat/completions',
+      { ...auth, host, origin: 'null' },
+      JSON.stringify(chat),
+    );
     expect(sandboxed.status).toBe(403);
     // A desktop app's page (CherryStudio is Electron, loaded from file://) is not a web site.
-    const electron = await rawRequest(h.url, '/v1/chat/completions', { ...auth, host, origin: 'file://' }, JSON.stringify(chat));
+    const electron = await rawRequest(
+      h.url,
+      '/v1/chat/completions',
+      { ...auth, host, origin: 'file://' },
+      JSON.stringify(chat),
+    );
     expect(electron.status).toBe(200);
     // ...but only on the proxy: the dashboard's API still wants its own origin.
     expect((await rawRequest(h.url, '/api/summary', { ...auth, host, origin: 'file://' })).status).toBe(403);
@@ -65,7 +96,10 @@ describe('proxy: token, Host and Origin', () => {
   });
 
   it('sends no permissive CORS headers', async () => {
-    const res = await fetch(`${h.url}/v1/models`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+    const res = await fetch(`${h.url}/v1/models`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -80,7 +114,11 @@ describe('proxy: quotas, disconnects and audio', () => {
   const rows = () => h.runtime.ledger.calls.all();
 
   it('answers a request over a hard quota with an OpenAI-style 429 insufficient_quota and records it blocked', async () => {
-    setQuota(h.runtime.quotas.quotas, { name: 'no-proxy-chats', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-test' }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+    setQuota(
+      h.runtime.quotas.quotas,
+      { name: 'no-proxy-chats', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-test' },
+      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+    );
     const requestsBefore = h.sim.requests;
     const res = await fetch(`${h.url}/v1/chat/completions`, {
       method: 'POST',
@@ -99,7 +137,12 @@ describe('proxy: quotas, disconnects and audio', () => {
     const before = rows().length;
     const controller = new AbortController();
     const stream = await new OpenAI({ apiKey: 'x', baseURL: `${h.url}/v1`, maxRetries: 0 }).chat.completions.create(
-      { model: 'gpt-4o-mini', stream: true, max_tokens: 400, messages: [{ role: 'user', content: 'Write a long essay about tides' }] },
+      {
+        model: 'gpt-4o-mini',
+        stream: true,
+        max_tokens: 400,
+        messages: [{ role: 'user', content: 'Write a long essay about tides' }],
+      },
       { signal: controller.signal },
     );
     let chunks = 0;
@@ -108,7 +151,14 @@ describe('proxy: quotas, disconnects and audio', () => {
     expect(chunks).toBeLessThan(10);
     await until(() => rows().length === before + 1);
     const row = rows().at(-1);
-    expect(row).toMatchObject({ source: 'proxy', stream: 1, status: 'error', error_type: 'cancelled', retries: 0, usage_estimated: 1 });
+    expect(row).toMatchObject({
+      source: 'proxy',
+      stream: 1,
+      status: 'error',
+      error_type: 'cancelled',
+      retries: 0,
+      usage_estimated: 1,
+    });
     // charged what it used before the cut: the prompt and the words streamed so far (counted)
     expect(row?.prompt_tokens).toBeGreaterThan(0);
     expect(row?.completion_tokens).toBeGreaterThan(0);
@@ -122,8 +172,15 @@ describe('proxy: quotas, disconnects and audio', () => {
     const wav = Buffer.from(await speech.arrayBuffer());
     expect(wav.subarray(0, 4).toString('latin1')).toBe('RIFF');
     expect(rows().at(-1)).toMatchObject({ tool: '/v1/audio/speech', model_requested: 'tts-1', status: 'ok' });
-    const text = await client.audio.transcriptions.create({ model: 'whisper-1', file: new File([wav], 'hello.wav', { type: 'audio/wav' }) });
+    const text = await client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: new File([wav], 'hello.wav', { type: 'audio/wav' }),
+    });
     expect(text.text).toContain('Simulated transcription');
-    expect(rows().at(-1)).toMatchObject({ tool: '/v1/audio/transcriptions', model_requested: 'whisper-1', status: 'ok' });
+    expect(rows().at(-1)).toMatchObject({
+      tool: '/v1/audio/transcriptions',
+      model_requested: 'whisper-1',
+      status: 'ok',
+    });
   });
 });

@@ -3,13 +3,27 @@ import { createSseScanner } from '../src/sidecar/proxy/sse.js';
 
 const event = (json: object) => `data: ${JSON.stringify(json)}\n\n`;
 const chunk = (delta: object, usage: boolean) => ({
-  id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, delta, finish_reason: null }], ...(usage ? { usage: null } : {}),
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk',
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, delta, finish_reason: null }],
+  ...(usage ? { usage: null } : {}),
 });
-const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 } };
+const usage = {
+  prompt_tokens: 12,
+  completion_tokens: 3,
+  total_tokens: 15,
+  prompt_tokens_details: { cached_tokens: 4 },
+};
 
 function stream(withUsage: boolean): { events: string[]; usageEvent: string } {
-  const usageEvent = event({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'gpt-4o-mini-2024-07-18', choices: [], usage });
+  const usageEvent = event({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [],
+    usage,
+  });
   const events = [
     event(chunk({ role: 'assistant', content: '' }, withUsage)),
     event(chunk({ content: 'Hé "quoted"' }, withUsage)),

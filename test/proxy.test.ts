@@ -32,9 +32,17 @@ describe('OpenAI-compatible metering proxy', () => {
     expect(answer.usage?.prompt_tokens).toBe(upstream?.usage?.prompt_tokens);
     expect(rows().length).toBe(before + 1);
     expect(lastRow()).toMatchObject({
-      source: 'proxy', client: 'Cherry Studio', tool: '/v1/chat/completions', model_requested: 'gpt-4o-mini', model_used: 'gpt-4o-mini',
-      stream: 0, status: 'ok', http_status: 200, usage_estimated: 0,
-      prompt_tokens: upstream?.usage?.prompt_tokens, completion_tokens: upstream?.usage?.completion_tokens,
+      source: 'proxy',
+      client: 'Cherry Studio',
+      tool: '/v1/chat/completions',
+      model_requested: 'gpt-4o-mini',
+      model_used: 'gpt-4o-mini',
+      stream: 0,
+      status: 'ok',
+      http_status: 200,
+      usage_estimated: 0,
+      prompt_tokens: upstream?.usage?.prompt_tokens,
+      completion_tokens: upstream?.usage?.completion_tokens,
     });
     expect(lastRow()?.cost_micro_usd).toBeGreaterThan(0);
   });
@@ -58,15 +66,22 @@ describe('OpenAI-compatible metering proxy', () => {
     expect(upstream).toMatchObject({ stream: true, status: 200 });
     expect(upstream?.usage).not.toBeNull(); // the proxy asked for usage on the client's behalf
     expect(lastRow()).toMatchObject({
-      source: 'proxy', client: 'stream-test', stream: 1, status: 'ok', usage_estimated: 0,
-      prompt_tokens: upstream?.usage?.prompt_tokens, completion_tokens: upstream?.usage?.completion_tokens,
+      source: 'proxy',
+      client: 'stream-test',
+      stream: 1,
+      status: 'ok',
+      usage_estimated: 0,
+      prompt_tokens: upstream?.usage?.prompt_tokens,
+      completion_tokens: upstream?.usage?.completion_tokens,
     });
     expect(lastRow()?.ttft_ms).not.toBeNull();
   });
 
   it('forwards the usage chunk when the client asked for it itself', async () => {
     const stream = await h.openai().chat.completions.create({
-      model: 'gpt-4o', stream: true, stream_options: { include_usage: true },
+      model: 'gpt-4o',
+      stream: true,
+      stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'Count to five' }],
     });
     let usage: OpenAI.CompletionUsage | null | undefined = null;
@@ -77,16 +92,27 @@ describe('OpenAI-compatible metering proxy', () => {
   });
 
   it('passes embeddings and images through with their usage and image count', async () => {
-    const emb = await h.openai().embeddings.create({ model: 'text-embedding-3-small', input: ['one text', 'another text'] });
+    const emb = await h
+      .openai()
+      .embeddings.create({ model: 'text-embedding-3-small', input: ['one text', 'another text'] });
     expect(emb.data).toHaveLength(2);
-    expect(lastRow()).toMatchObject({ tool: '/v1/embeddings', prompt_tokens: h.sim.responses.at(-1)?.usage?.prompt_tokens, status: 'ok' });
+    expect(lastRow()).toMatchObject({
+      tool: '/v1/embeddings',
+      prompt_tokens: h.sim.responses.at(-1)?.usage?.prompt_tokens,
+      status: 'ok',
+    });
 
-    const img = await h.openai().images.generate({ model: 'gpt-image-1', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1024' });
+    const img = await h
+      .openai()
+      .images.generate({ model: 'gpt-image-1', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1024' });
     expect(img.data).toHaveLength(2);
     expect(img.data?.[0]?.b64_json?.length).toBeGreaterThan(100);
     const upstream = h.sim.responses.at(-1);
     expect(lastRow()).toMatchObject({
-      tool: '/v1/images/generations', images: 2, prompt_tokens: upstream?.usage?.prompt_tokens, completion_tokens: upstream?.usage?.completion_tokens,
+      tool: '/v1/images/generations',
+      images: 2,
+      prompt_tokens: upstream?.usage?.prompt_tokens,
+      completion_tokens: upstream?.usage?.completion_tokens,
     });
   });
 
@@ -97,20 +123,28 @@ describe('OpenAI-compatible metering proxy', () => {
 
   it('passes upstream 429 and 5xx through with their status and body, after its retries', async () => {
     h.sim.enqueueFault({ kind: 'status', status: 429, message: 'slow down (simulated)' }, { times: 2 });
-    const error = await h.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const error = await h
+      .openai()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as APIError).message).toContain('slow down (simulated)');
     expect(lastRow()).toMatchObject({ status: 'error', http_status: 429, error_type: 'rate_limit', retries: 1 });
 
     h.sim.enqueueFault({ kind: 'status', status: 503 }, { times: 2 });
-    const e503 = await h.openai().embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e);
+    const e503 = await h
+      .openai()
+      .embeddings.create({ model: 'text-embedding-3-small', input: 'x' })
+      .catch((e: unknown) => e);
     expect(e503).toBeInstanceOf(OpenAI.InternalServerError);
     expect((e503 as APIError).status).toBe(503);
     expect(lastRow()).toMatchObject({ status: 'error', http_status: 503, tool: '/v1/embeddings' });
   });
 
   it('uses its own upstream key, never the one the client sent', async () => {
-    await h.openai({ apiKey: 'sk-client-key-that-upstream-would-reject' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    await h
+      .openai({ apiKey: 'sk-client-key-that-upstream-would-reject' })
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     expect(lastRow()?.status).toBe('ok');
     expect(h.logs.join('\n')).not.toContain(TEST_KEY);
   });
@@ -126,7 +160,9 @@ describe('OpenAI-compatible metering proxy', () => {
     expect(await noModel.text()).toContain('model');
     const wrongType = await post('model=x', 'application/x-www-form-urlencoded');
     expect(wrongType.status).toBe(415);
-    const big = await post(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(17 * 1024 * 1024) }] }));
+    const big = await post(
+      JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(17 * 1024 * 1024) }] }),
+    );
     expect(big.status).toBe(413);
     expect(await big.text()).toContain('larger than 16 MiB');
   });
@@ -138,7 +174,10 @@ describe('proxy: routed names and fallback chains from the config file', () => {
   beforeAll(async () => {
     dir = tempDir('cometapi-mcp-proxy-routing-');
     const file = path.join(dir, 'config.json');
-    fs.writeFileSync(file, JSON.stringify({ routes: { fast: 'gpt-4o-mini' }, fallbacks: { 'gpt-retired': ['gpt-4o'] } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ routes: { fast: 'gpt-4o-mini' }, fallbacks: { 'gpt-retired': ['gpt-4o'] } }),
+    );
     h = await startGatewayHarness({ env: { COMETAPI_MCP_CONFIG: file } });
   });
   afterAll(async () => {
@@ -147,14 +186,22 @@ describe('proxy: routed names and fallback chains from the config file', () => {
   });
 
   it('sends the routed model id upstream for a short name', async () => {
-    const answer = await h.openai().chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] });
+    const answer = await h
+      .openai()
+      .chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.model).toBe('gpt-4o-mini');
     expect(h.sim.responses.at(-1)).toMatchObject({ model: 'gpt-4o-mini', status: 200 });
-    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({ model_requested: 'fast', model_used: 'gpt-4o-mini', status: 'ok' });
+    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({
+      model_requested: 'fast',
+      model_used: 'gpt-4o-mini',
+      status: 'ok',
+    });
   });
 
   it('falls back to the next model before anything was streamed, asking for usage in the rewritten body', async () => {
-    const stream = await h.openai().chat.completions.create({ model: 'gpt-retired', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await h
+      .openai()
+      .chat.completions.create({ model: 'gpt-retired', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text.length).toBeGreaterThan(0);
@@ -163,7 +210,11 @@ describe('proxy: routed names and fallback chains from the config file', () => {
     expect(served).toMatchObject({ model: 'gpt-4o', status: 200, stream: true });
     expect(served?.usage).not.toBeNull();
     expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({
-      model_requested: 'gpt-retired', model_used: 'gpt-4o', fallback_from: 'gpt-retired', status: 'ok', usage_estimated: 0,
+      model_requested: 'gpt-retired',
+      model_used: 'gpt-4o',
+      fallback_from: 'gpt-retired',
+      status: 'ok',
+      usage_estimated: 0,
       completion_tokens: served?.usage?.completion_tokens,
     });
   });

@@ -46,9 +46,16 @@ async function runWriters(options: { concurrency: number; webhookUrl?: string })
   for (let i = 0; i < PROCESSES; i++) {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl,
-        COMETAPI_MCP_DB: ledger.path, COMETAPI_MCP_TZ: 'UTC', COMETAPI_MAX_RETRIES: '0', CALLS: String(CALLS_EACH),
-        CONCURRENCY: String(options.concurrency), CLIENT_NAME: `writer-${i}`,
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        COMETAPI_KEY: TEST_KEY,
+        COMETAPI_BASE_URL: sim.baseUrl,
+        COMETAPI_MCP_DB: ledger.path,
+        COMETAPI_MCP_TZ: 'UTC',
+        COMETAPI_MAX_RETRIES: '0',
+        CALLS: String(CALLS_EACH),
+        CONCURRENCY: String(options.concurrency),
+        CLIENT_NAME: `writer-${i}`,
         ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
       },
     });
@@ -60,7 +67,11 @@ async function runWriters(options: { concurrency: number; webhookUrl?: string })
     ready.push(new Promise((resolve) => lines.on('line', (line) => (seen.push(line), line === 'ready' && resolve()))));
     results.push(
       new Promise((resolve, reject) =>
-        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(seen.at(-1) ?? '{}') as Outcome) : reject(new Error(`writer ${i} exited ${code}: ${stderr}`)))),
+        child.on('close', (code) =>
+          code === 0
+            ? resolve(JSON.parse(seen.at(-1) ?? '{}') as Outcome)
+            : reject(new Error(`writer ${i} exited ${code}: ${stderr}`)),
+        ),
       ),
     );
   }
@@ -70,47 +81,64 @@ async function runWriters(options: { concurrency: number; webhookUrl?: string })
 }
 
 const total = (outcomes: Outcome[], key: keyof Outcome) => outcomes.reduce((sum, o) => sum + o[key], 0);
-const statuses = () => ledger.db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM calls GROUP BY status').all();
+const statuses = () =>
+  ledger.db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM calls GROUP BY status').all();
 
 describe('four writer processes on one ledger', () => {
   it('crossing the same thresholds together fire each alert exactly once, delivered once', async () => {
     sim = await startTestUpstream();
     hook = await startWebhookReceiver();
     const limit = PROCESSES * CALLS_EACH;
-    setQuota(createQuotasRepo(ledger.db), { name: 'shared', metric: 'requests', period: 'day', limit, thresholds: [25, 50, 75, 100] }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+    setQuota(
+      createQuotasRepo(ledger.db),
+      { name: 'shared', metric: 'requests', period: 'day', limit, thresholds: [25, 50, 75, 100] },
+      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+    );
 
     const outcomes = await runWriters({ concurrency: 2, webhookUrl: hook.url });
     expect(total(outcomes, 'ok')).toBe(limit);
-    const alerts = ledger.db.prepare<[], { threshold: number; delivery: string }>('SELECT threshold, delivery FROM alerts ORDER BY threshold').all();
+    const alerts = ledger.db
+      .prepare<[], { threshold: number; delivery: string }>('SELECT threshold, delivery FROM alerts ORDER BY threshold')
+      .all();
     expect(alerts).toEqual([25, 50, 75, 100].map((threshold) => ({ threshold, delivery: 'delivered' })));
     // Only the process whose insert won delivers: one webhook post and one MCP notice per alert.
-    expect(hook.bodies.map((b) => (b as { alert: { threshold: number } }).alert.threshold).sort((a, b) => a - b)).toEqual([25, 50, 75, 100]);
+    expect(
+      hook.bodies.map((b) => (b as { alert: { threshold: number } }).alert.threshold).sort((a, b) => a - b),
+    ).toEqual([25, 50, 75, 100]);
     expect(total(outcomes, 'notices')).toBe(4);
   }, 60_000);
 
-  it.each([1, 4])('a hard limit with %i call(s) in flight per process overshoots by at most the calls in flight', async (concurrency) => {
-    sim = await startTestUpstream({ latencyMs: 40 });
-    const limit = 20;
-    setQuota(createQuotasRepo(ledger.db), { name: 'hard-requests', metric: 'requests', period: 'day', limit, hard: true }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+  it.each([1, 4])(
+    'a hard limit with %i call(s) in flight per process overshoots by at most the calls in flight',
+    async (concurrency) => {
+      sim = await startTestUpstream({ latencyMs: 40 });
+      const limit = 20;
+      setQuota(
+        createQuotasRepo(ledger.db),
+        { name: 'hard-requests', metric: 'requests', period: 'day', limit, hard: true },
+        { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+      );
 
-    const outcomes = await runWriters({ concurrency });
-    const ok = total(outcomes, 'ok');
-    const inFlight = PROCESSES * concurrency;
-    process.stderr.write(
-      `quota concurrency: ${PROCESSES} processes x ${concurrency} in flight, ${PROCESSES * CALLS_EACH} calls, hard limit ${limit} requests: ` +
-        `${ok} got through (overshoot ${ok - limit}, bound ${inFlight - 1}), ${total(outcomes, 'refused')} refused\n`,
-    );
-    // A check never counts calls still in flight, so it never refuses too early...
-    expect(ok).toBeGreaterThanOrEqual(limit);
-    // ...and can let through at most one call per other call in flight when the limit is reached.
-    expect(ok - limit).toBeLessThanOrEqual(inFlight - 1);
-    expect(total(outcomes, 'failed')).toBe(0);
-    expect(total(outcomes, 'refused')).toBe(PROCESSES * CALLS_EACH - ok);
-    // Refused calls never reached the upstream, and each is a blocked row.
-    expect(sim.requests).toBe(ok);
-    expect(statuses()).toEqual([
-      { status: 'blocked', n: PROCESSES * CALLS_EACH - ok },
-      { status: 'ok', n: ok },
-    ]);
-  }, 60_000);
+      const outcomes = await runWriters({ concurrency });
+      const ok = total(outcomes, 'ok');
+      const inFlight = PROCESSES * concurrency;
+      process.stderr.write(
+        `quota concurrency: ${PROCESSES} processes x ${concurrency} in flight, ${PROCESSES * CALLS_EACH} calls, hard limit ${limit} requests: ` +
+          `${ok} got through (overshoot ${ok - limit}, bound ${inFlight - 1}), ${total(outcomes, 'refused')} refused\n`,
+      );
+      // A check never counts calls still in flight, so it never refuses too early...
+      expect(ok).toBeGreaterThanOrEqual(limit);
+      // ...and can let through at most one call per other call in flight when the limit is reached.
+      expect(ok - limit).toBeLessThanOrEqual(inFlight - 1);
+      expect(total(outcomes, 'failed')).toBe(0);
+      expect(total(outcomes, 'refused')).toBe(PROCESSES * CALLS_EACH - ok);
+      // Refused calls never reached the upstream, and each is a blocked row.
+      expect(sim.requests).toBe(ok);
+      expect(statuses()).toEqual([
+        { status: 'blocked', n: PROCESSES * CALLS_EACH - ok },
+        { status: 'ok', n: ok },
+      ]);
+    },
+    60_000,
+  );
 });

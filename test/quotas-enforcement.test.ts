@@ -26,7 +26,12 @@ describe('hard quotas', () => {
     );
     // New York midnight after 1 June, in New York time.
     expect(textOf(refused)).toContain('wait until 2025-06-02 00:00');
-    expect(rows().at(-1)).toMatchObject({ status: 'blocked', error_type: 'quota_exceeded', tool: 'chat', prompt_tokens: 0 });
+    expect(rows().at(-1)).toMatchObject({
+      status: 'blocked',
+      error_type: 'quota_exceeded',
+      tool: 'chat',
+      prompt_tokens: 0,
+    });
     // Blocked calls use nothing, so they do not count toward the quota themselves.
     expect(h.runtime.quotas.states()[0]).toMatchObject({ used: 2, limit: 2, percent: 100 });
   });
@@ -64,13 +69,29 @@ describe('hard quotas', () => {
   it('tokens and images: counted from the call estimate, each scope only for its own calls', async () => {
     h = await startQuotaHarness({ clientName: 'Cherry Studio' });
     h.quota({ name: 'images', metric: 'images', period: 'week', limit: 3, hard: true, scope: 'tool=generate_image' });
-    h.quota({ name: 'mini-tokens', metric: 'tokens', period: 'day', limit: 500, hard: true, scope: 'model=gpt-4o-mini' });
+    h.quota({
+      name: 'mini-tokens',
+      metric: 'tokens',
+      period: 'day',
+      limit: 500,
+      hard: true,
+      scope: 'model=gpt-4o-mini',
+    });
     h.quota({ name: 'cursor-only', metric: 'requests', period: 'day', limit: 1, hard: true, scope: 'client=Cursor' });
-    h.quota({ name: 'other-provider', metric: 'requests', period: 'day', limit: 1, hard: true, scope: 'provider=openrouter' });
+    h.quota({
+      name: 'other-provider',
+      metric: 'requests',
+      period: 'day',
+      limit: 1,
+      hard: true,
+      scope: 'provider=openrouter',
+    });
 
     expect((await h.call('generate_image', { prompt: 'a cat', n: 2 })).isError).toBeFalsy();
     const tooMany = await h.call('generate_image', { prompt: 'a dog', n: 2 });
-    expect(textOf(tooMany)).toContain("quota 'images' (tool=generate_image) would be exceeded: 2 images of 3 images used this week");
+    expect(textOf(tooMany)).toContain(
+      "quota 'images' (tool=generate_image) would be exceeded: 2 images of 3 images used this week",
+    );
     expect((await h.call('generate_image', { prompt: 'a dog', n: 1 })).isError).toBeFalsy();
 
     // 500 tokens: the default reservation of 1,024 output tokens does not fit, 100 does.
@@ -96,7 +117,9 @@ describe('alerts', () => {
       [50, 2, 'no-webhook'],
       [100, 4, 'no-webhook'],
     ]);
-    expect(alerts()[1]?.message).toContain("quota 'soft-requests' passed 100%: 4 requests of 4 requests used today (UTC) (100%); soft quota, calls continue");
+    expect(alerts()[1]?.message).toContain(
+      "quota 'soft-requests' passed 100%: 4 requests of 4 requests used today (UTC) (100%); soft quota, calls continue",
+    );
     expect(h.notices.map((n) => [n.level, n.logger, (n.data as { threshold: number }).threshold])).toEqual([
       ['warning', 'cometapi-mcp/quotas', 50],
       ['warning', 'cometapi-mcp/quotas', 100],
@@ -134,12 +157,30 @@ describe('alerts', () => {
     const cost = (rows()[0]?.cost_micro_usd ?? 0) / 1e6;
     expect(s.quotas).toEqual([
       expect.objectContaining({
-        name: 'daily-cost', scope: 'global', metric: 'cost', period: 'day', used: cost, limit: 5, hard: true,
-        percent: Math.round((cost / 5) * 1000) / 10, time_zone: 'Asia/Tokyo', resets_at: '2025-06-01T15:00:00.000Z',
+        name: 'daily-cost',
+        scope: 'global',
+        metric: 'cost',
+        period: 'day',
+        used: cost,
+        limit: 5,
+        hard: true,
+        percent: Math.round((cost / 5) * 1000) / 10,
+        time_zone: 'Asia/Tokyo',
+        resets_at: '2025-06-01T15:00:00.000Z',
       }),
-      expect.objectContaining({ name: 'week-requests', scope: 'tool=chat', used: 1, limit: 100, percent: 1, hard: false, resets_at: '2025-06-01T15:00:00.000Z' }),
+      expect.objectContaining({
+        name: 'week-requests',
+        scope: 'tool=chat',
+        used: 1,
+        limit: 100,
+        percent: 1,
+        hard: false,
+        resets_at: '2025-06-01T15:00:00.000Z',
+      }),
     ]);
     expect(textOf(result)).toContain('- daily-cost (global, cost per day, hard): $');
-    expect(textOf(result)).toContain('- week-requests (tool=chat, requests per week, soft): 1 requests of 100 requests (1%)');
+    expect(textOf(result)).toContain(
+      '- week-requests (tool=chat, requests per week, soft): 1 requests of 100 requests (1%)',
+    );
   });
 });

@@ -15,7 +15,10 @@ afterEach(async () => h.close());
 async function connect(name: string) {
   const client = new Client({ name, version: '1.0.0' });
   const alerts: LoggingMessageNotification['params'][] = [];
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void (n.params.logger === ALERT_LOGGER && alerts.push(n.params)));
+  client.setNotificationHandler(
+    LoggingMessageNotificationSchema,
+    (n) => void (n.params.logger === ALERT_LOGGER && alerts.push(n.params)),
+  );
   const transport = new StreamableHTTPClientTransport(new URL(`${h.url}/mcp`));
   await client.connect(transport);
   return { client, transport, alerts };
@@ -23,13 +26,21 @@ async function connect(name: string) {
 
 describe('quota alerts over MCP Streamable HTTP', () => {
   it('reach every connected session as a warning, and closed sessions stop listening', async () => {
-    setQuota(h.runtime.quotas.quotas, { name: 'http-requests', metric: 'requests', period: 'day', limit: 2, thresholds: [50] }, { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' });
+    setQuota(
+      h.runtime.quotas.quotas,
+      { name: 'http-requests', metric: 'requests', period: 'day', limit: 2, thresholds: [50] },
+      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+    );
     const busy = await connect('busy-agent');
     const watcher = await connect('watching-agent');
     expect(h.runtime.quotas.notices.subscribers).toBe(2);
 
     await busy.client.callTool({ name: 'chat', arguments: { prompt: 'one', max_tokens: 10 } });
-    const expected = { level: 'warning', logger: ALERT_LOGGER, data: expect.objectContaining({ quota: 'http-requests', threshold: 50, used: 1, limit: 2 }) };
+    const expected = {
+      level: 'warning',
+      logger: ALERT_LOGGER,
+      data: expect.objectContaining({ quota: 'http-requests', threshold: 50, used: 1, limit: 2 }),
+    };
     await expect.poll(() => busy.alerts).toEqual([expected]);
     await expect.poll(() => watcher.alerts).toEqual([expected]);
     expect(String((busy.alerts[0]?.data as { message: string }).message)).toContain("quota 'http-requests' passed 50%");

@@ -76,17 +76,71 @@ describe('usage per scope and metric', () => {
   const NOW = at('2025-01-15T18:00:00Z');
   const seed = () => {
     const rows = [
-      row({ ts: NOW - 1000, model_used: 'gpt-4o', model_requested: 'gpt-4o', prompt_tokens: 100, completion_tokens: 50, cost_micro_usd: 750 }),
+      row({
+        ts: NOW - 1000,
+        model_used: 'gpt-4o',
+        model_requested: 'gpt-4o',
+        prompt_tokens: 100,
+        completion_tokens: 50,
+        cost_micro_usd: 750,
+      }),
       // Fell back from gpt-5x: it counts for the model that answered.
-      row({ ts: NOW - 2000, model_requested: 'gpt-5x', model_used: 'gpt-4o', fallback_from: 'gpt-5x', prompt_tokens: 10, completion_tokens: 5, cost_micro_usd: 75 }),
+      row({
+        ts: NOW - 2000,
+        model_requested: 'gpt-5x',
+        model_used: 'gpt-4o',
+        fallback_from: 'gpt-5x',
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        cost_micro_usd: 75,
+      }),
       // Failed before any model answered: counts for the model asked for, as a request.
-      row({ ts: NOW - 3000, model_requested: 'gpt-4o', model_used: null, status: 'error', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null }),
-      row({ ts: NOW - 4000, tool: 'generate_image', model_requested: 'dall-e-3', model_used: 'dall-e-3', prompt_tokens: 0, completion_tokens: 0, images: 2, cost_micro_usd: 80_000, client: 'Cursor' }),
-      row({ ts: NOW - 5000, provider: 'openrouter', client: 'Cursor', prompt_tokens: 7, completion_tokens: 3, cost_micro_usd: null }),
+      row({
+        ts: NOW - 3000,
+        model_requested: 'gpt-4o',
+        model_used: null,
+        status: 'error',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_micro_usd: null,
+      }),
+      row({
+        ts: NOW - 4000,
+        tool: 'generate_image',
+        model_requested: 'dall-e-3',
+        model_used: 'dall-e-3',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        images: 2,
+        cost_micro_usd: 80_000,
+        client: 'Cursor',
+      }),
+      row({
+        ts: NOW - 5000,
+        provider: 'openrouter',
+        client: 'Cursor',
+        prompt_tokens: 7,
+        completion_tokens: 3,
+        cost_micro_usd: null,
+      }),
       // Refused calls use nothing and count for nothing.
-      row({ ts: NOW - 6000, model_requested: 'gpt-4o', model_used: null, status: 'blocked', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null }),
+      row({
+        ts: NOW - 6000,
+        model_requested: 'gpt-4o',
+        model_used: null,
+        status: 'blocked',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_micro_usd: null,
+      }),
       // Yesterday (UTC): outside the day.
-      row({ ts: at('2025-01-14T23:59:59Z'), model_used: 'gpt-4o', model_requested: 'gpt-4o', prompt_tokens: 1000, cost_micro_usd: 9999 }),
+      row({
+        ts: at('2025-01-14T23:59:59Z'),
+        model_used: 'gpt-4o',
+        model_requested: 'gpt-4o',
+        prompt_tokens: 1000,
+        cost_micro_usd: 9999,
+      }),
     ];
     for (const r of rows) h.runtime.ledger.calls.insert(r);
   };
@@ -110,7 +164,8 @@ describe('usage per scope and metric', () => {
     }
     const states = h.runtime.quotas.states(NOW);
     expect(states).toHaveLength(24);
-    for (const s of states) expect([s.scope, s.metric, s.used]).toEqual([s.scope, s.metric, expected[s.scope]?.[s.metric]]);
+    for (const s of states)
+      expect([s.scope, s.metric, s.used]).toEqual([s.scope, s.metric, expected[s.scope]?.[s.metric]]);
   });
 
   it('keeps counting rows other processes write after the first full sum, and only those in the period', async () => {
@@ -122,7 +177,9 @@ describe('usage per scope and metric', () => {
     // Another connection to the same file, as another stdio server would write it.
     const other = openLedger(h.runtime.ledger.path);
     other.calls.insert(row({ ts: NOW, model_used: 'gpt-4o', prompt_tokens: 1, completion_tokens: 2 }));
-    other.calls.insert(row({ ts: NOW, model_used: 'gpt-4o', status: 'blocked', prompt_tokens: 0, completion_tokens: 0 }));
+    other.calls.insert(
+      row({ ts: NOW, model_used: 'gpt-4o', status: 'blocked', prompt_tokens: 0, completion_tokens: 0 }),
+    );
     other.calls.insert(row({ ts: at('2025-01-16T00:00:00Z'), model_used: 'gpt-4o', prompt_tokens: 100 })); // tomorrow
     other.close();
     expect(h.runtime.quotas.states(NOW).map((s) => s.used)).toEqual([6, 168]);
@@ -132,12 +189,22 @@ describe('usage per scope and metric', () => {
     h = await startQuotaHarness();
     for (const scope of SCOPE_KINDS) {
       for (const mode of ['full', 'since'] as const) {
-        const params = { start: 0, end: 1, ...(scope === 'global' ? {} : { value: 'x' }), ...(mode === 'since' ? { after: 0 } : {}) };
-        const plan = h.runtime.ledger.db.prepare(`EXPLAIN QUERY PLAN ${usageSql(scope, mode)}`).all(params) as { detail: string }[];
+        const params = {
+          start: 0,
+          end: 1,
+          ...(scope === 'global' ? {} : { value: 'x' }),
+          ...(mode === 'since' ? { after: 0 } : {}),
+        };
+        const plan = h.runtime.ledger.db.prepare(`EXPLAIN QUERY PLAN ${usageSql(scope, mode)}`).all(params) as {
+          detail: string;
+        }[];
         const scans = plan.map((p) => p.detail).filter((d) => /^(SCAN|SEARCH) calls/.test(d));
         expect(scans.length, scope).toBeGreaterThan(0);
         // "SEARCH calls" alone is MAX(id), answered from the end of the rowid b-tree.
-        const expected = mode === 'full' ? /^SEARCH calls( USING (COVERING )?INDEX .*)?$/ : /^SEARCH calls( USING INTEGER PRIMARY KEY \(rowid>\?\))?$/;
+        const expected =
+          mode === 'full'
+            ? /^SEARCH calls( USING (COVERING )?INDEX .*)?$/
+            : /^SEARCH calls( USING INTEGER PRIMARY KEY \(rowid>\?\))?$/;
         for (const detail of scans) expect(detail, `${scope} ${mode}`).toMatch(expected);
       }
     }

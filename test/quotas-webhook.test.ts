@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../src/ledger/alerts.js';
-import { closedPortUrl, eventually, startQuotaHarness, startWebhookReceiver, type QuotaHarness, type WebhookReceiver } from './helpers/quota-harness.js';
+import {
+  closedPortUrl,
+  eventually,
+  startQuotaHarness,
+  startWebhookReceiver,
+  type QuotaHarness,
+  type WebhookReceiver,
+} from './helpers/quota-harness.js';
 
 let h: QuotaHarness;
 let hook: WebhookReceiver | undefined;
@@ -26,8 +33,18 @@ describe('webhook delivery', () => {
       text: ":warning: cometapi-mcp: quota 'soft-requests' passed 50%: 1 requests of 2 requests used today (UTC) (50%); soft quota, calls continue (period resets 2025-06-02 00:00)",
       source: 'cometapi-mcp',
       alert: {
-        id: 1, quota: 'soft-requests', scope: 'global', metric: 'requests', period: 'day', time_zone: 'UTC', hard: false, threshold: 50,
-        used: 1, limit: 2, period_start: '2025-06-01T00:00:00.000Z', fired_at: '2025-06-01T10:00:00.000Z',
+        id: 1,
+        quota: 'soft-requests',
+        scope: 'global',
+        metric: 'requests',
+        period: 'day',
+        time_zone: 'UTC',
+        hard: false,
+        threshold: 50,
+        used: 1,
+        limit: 2,
+        period_start: '2025-06-01T00:00:00.000Z',
+        fired_at: '2025-06-01T10:00:00.000Z',
       },
     });
     expect(alerts().map((a) => [a.threshold, a.delivery, a.delivery_attempts, a.last_error])).toEqual([
@@ -75,12 +92,19 @@ describe('webhook delivery', () => {
     expect((await h.call('chat', { prompt: 'and another' })).isError).toBeFalsy();
     await h.runtime.quotas.notifier.idle();
     expect(hook.bodies).toHaveLength(2);
-    expect(alerts()[0]).toMatchObject({ delivery: 'failed', delivery_attempts: 2, last_error: 'no answer within 300 ms' });
+    expect(alerts()[0]).toMatchObject({
+      delivery: 'failed',
+      delivery_attempts: 2,
+      last_error: 'no answer within 300 ms',
+    });
   });
 
   it('keeps the webhook URL (a secret for Slack) out of stored errors', async () => {
     const url = await closedPortUrl();
-    h = await startQuotaHarness({ webhookUrl: `${url}/T0/B0/very-secret-path`, delivery: { baseDelayMs: 1, attempts: 1 } });
+    h = await startQuotaHarness({
+      webhookUrl: `${url}/T0/B0/very-secret-path`,
+      delivery: { baseDelayMs: 1, attempts: 1 },
+    });
     h.quota({ ...SOFT, thresholds: [50] });
     await h.call('chat', { prompt: 'one' });
     await eventually(() => expect(alerts()[0]?.delivery).toBe('failed'));

@@ -16,12 +16,16 @@ import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== 'true') {
-  process.stderr.write(`quota browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`);
+  process.stderr.write(
+    `quota browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
+  );
 }
 
 describe.runIf(!hasChromium && process.env.CI === 'true')('quota browser test in CI', () => {
   it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the quota panel is tested in a real browser`);
+    throw new Error(
+      `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the quota panel is tested in a real browser`,
+    );
   });
 });
 
@@ -41,11 +45,22 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
     sim = await startTestUpstream();
     dir = tempDir('cometapi-mcp-quota-browser-');
     const config = loadConfig({
-      COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl, COMETAPI_MCP_DATA_DIR: dir,
-      COMETAPI_MCP_DB: path.join(dir, 'ledger.db'), COMETAPI_MCP_TZ: 'America/New_York',
+      COMETAPI_KEY: TEST_KEY,
+      COMETAPI_BASE_URL: sim.baseUrl,
+      COMETAPI_MCP_DATA_DIR: dir,
+      COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
+      COMETAPI_MCP_TZ: 'America/New_York',
     });
     runtime = createRuntime({ config, logger: createLogger({ level: 'silent' }) });
-    const started = await startSidecar({ ledger: runtime.ledger, config, logger: runtime.logger, mode: 'live', host: '127.0.0.1', port: 0, eventsPollMs: 100 });
+    const started = await startSidecar({
+      ledger: runtime.ledger,
+      config,
+      logger: runtime.logger,
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+      eventsPollMs: 100,
+    });
     if (!started) throw new Error('could not start the sidecar');
     sidecar = started;
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -93,7 +108,13 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
     expect(await row.locator('.quota-used').textContent()).toBe('0 requests of 2 requests (0%)');
     expect(await row.locator('.quota-scope').textContent()).toBe(`client=${HOSTILE_CLIENT}`);
     expect(await row.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('0');
-    expect(runtime.quotas.quotas.get('client-requests')).toMatchObject({ scope: 'client', scope_value: HOSTILE_CLIENT, limit_amount: 2, hard: false, time_zone: 'America/New_York' });
+    expect(runtime.quotas.quotas.get('client-requests')).toMatchObject({
+      scope: 'client',
+      scope_value: HOSTILE_CLIENT,
+      limit_amount: 2,
+      hard: false,
+      time_zone: 'America/New_York',
+    });
 
     // Two calls from that client reach 50 % and then 100 %: the page follows live.
     for (const prompt of ['one', 'two']) await client.callTool({ name: 'chat', arguments: { prompt, max_tokens: 10 } });
@@ -104,7 +125,11 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
 
     const banner = page.locator('#quota-alert-banner');
     await banner.waitFor({ state: 'visible' });
-    expect(await banner.textContent()).toContain("quota 'client-requests' (client=" + HOSTILE_CLIENT + ') passed 100%: 2 requests of 2 requests used today (America/New_York)');
+    expect(await banner.textContent()).toContain(
+      "quota 'client-requests' (client=" +
+        HOSTILE_CLIENT +
+        ') passed 100%: 2 requests of 2 requests used today (America/New_York)',
+    );
     const history = page.locator('#alert-history tbody tr');
     // Default thresholds 50/80/100: the second call crossed both 80 and 100. Newest first.
     expect(await history.locator('td:nth-child(3)').allTextContents()).toEqual(['100%', '80%', '50%']);

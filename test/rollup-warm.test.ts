@@ -5,17 +5,24 @@ import { seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
 let temp: TempLedger;
 afterEach(() => temp.cleanup());
 
-const watermark = () => temp.ledger.db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark WHERE id = 1').pluck().get();
+const watermark = () =>
+  temp.ledger.db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark WHERE id = 1').pluck().get();
 
 it('folds the backlog in the background and then has nothing left to do', async () => {
   temp = tempLedger();
   const now = Date.now();
-  const ids = seedCalls(temp.ledger, Array.from({ length: 300 }, (_, i) => ({ ts: now - i * 60_000 })));
+  const ids = seedCalls(
+    temp.ledger,
+    Array.from({ length: 300 }, (_, i) => ({ ts: now - i * 60_000 })),
+  );
   expect(await warmRollups(temp.ledger.db, () => true)).toBe(0);
   expect(watermark()).toBe(0);
   expect(await warmRollups(temp.ledger.db, () => false)).toBe(300);
   expect(watermark()).toBe(Math.max(...ids));
   expect(await warmRollups(temp.ledger.db, () => false)).toBe(0);
-  const total = temp.ledger.db.prepare<[], number>("SELECT SUM(requests) FROM call_rollups WHERE dim = 'all'").pluck().get();
+  const total = temp.ledger.db
+    .prepare<[], number>("SELECT SUM(requests) FROM call_rollups WHERE dim = 'all'")
+    .pluck()
+    .get();
   expect(total).toBe(300);
 });

@@ -51,7 +51,9 @@ function configError(content: unknown, env: Record<string, string> = {}): string
 
 describe('the config file', () => {
   it('rejects an inline key, naming the field and the env-var way, without echoing the key', () => {
-    const message = configError({ providers: { openrouter: { base_url: 'https://openrouter.ai/api/v1', api_key: 'sk-or-secret-value' } } });
+    const message = configError({
+      providers: { openrouter: { base_url: 'https://openrouter.ai/api/v1', api_key: 'sk-or-secret-value' } },
+    });
     expect(message).toContain('providers.openrouter.api_key');
     expect(message).toContain('"api_key_env": "OPENROUTER_API_KEY"');
     expect(message).not.toContain('sk-or-secret-value');
@@ -59,7 +61,10 @@ describe('the config file', () => {
 
   it.each([
     [{ providers: { openrouter: { base_url: 'not a url' } } }, 'providers.openrouter.base_url'],
-    [{ providers: { openrouter: { base_url: 'https://x.test/v1', api_key_env: 'sk-abc123' } } }, 'providers.openrouter.api_key_env: must be the NAME'],
+    [
+      { providers: { openrouter: { base_url: 'https://x.test/v1', api_key_env: 'sk-abc123' } } },
+      'providers.openrouter.api_key_env: must be the NAME',
+    ],
     [{ providers: { cometapi: { base_url: 'https://x.test/v1' } } }, 'COMETAPI_BASE_URL'],
     [{ providers: { 'Open/Router': { base_url: 'https://x.test/v1' } } }, 'provider names are lower-case'],
     [{ fallbacks: { 'gpt-4o': [] } }, 'fallbacks.gpt-4o'],
@@ -70,16 +75,35 @@ describe('the config file', () => {
   });
 
   it('says which file could not be read', () => {
-    expect(() => loadConfig({ COMETAPI_MCP_CONFIG: path.join(dir, 'missing.json') })).toThrow(/COMETAPI_MCP_CONFIG: could not read .*missing\.json/);
+    expect(() => loadConfig({ COMETAPI_MCP_CONFIG: path.join(dir, 'missing.json') })).toThrow(
+      /COMETAPI_MCP_CONFIG: could not read .*missing\.json/,
+    );
   });
 
   it('takes retry settings from the file, with the environment winning over it', () => {
-    const file = writeConfig({ retry: { max_retries: 5, base_delay_ms: 100, max_delay_ms: 1000, max_total_ms: 5000, timeout_ms: 9000 }, max_response_mb: 8 });
+    const file = writeConfig({
+      retry: { max_retries: 5, base_delay_ms: 100, max_delay_ms: 1000, max_total_ms: 5000, timeout_ms: 9000 },
+      max_response_mb: 8,
+    });
     const fromFile = loadConfig({ COMETAPI_MCP_CONFIG: file });
-    expect(fromFile).toMatchObject({ maxRetries: 5, timeoutMs: 9000, retry: { baseDelayMs: 100, maxDelayMs: 1000, maxTotalMs: 5000 }, maxResponseBytes: 8 * 1024 * 1024 });
-    const fromEnv = loadConfig({ COMETAPI_MCP_CONFIG: file, COMETAPI_MAX_RETRIES: '1', COMETAPI_RETRY_BASE_DELAY_MS: '40' });
+    expect(fromFile).toMatchObject({
+      maxRetries: 5,
+      timeoutMs: 9000,
+      retry: { baseDelayMs: 100, maxDelayMs: 1000, maxTotalMs: 5000 },
+      maxResponseBytes: 8 * 1024 * 1024,
+    });
+    const fromEnv = loadConfig({
+      COMETAPI_MCP_CONFIG: file,
+      COMETAPI_MAX_RETRIES: '1',
+      COMETAPI_RETRY_BASE_DELAY_MS: '40',
+    });
     expect(fromEnv).toMatchObject({ maxRetries: 1, timeoutMs: 9000, retry: { baseDelayMs: 40 } });
-    expect(loadConfig({})).toMatchObject({ maxRetries: 3, timeoutMs: 120_000, retry: { baseDelayMs: 500, maxDelayMs: 8000, maxTotalMs: 60_000 }, maxResponseBytes: 64 * 1024 * 1024 });
+    expect(loadConfig({})).toMatchObject({
+      maxRetries: 3,
+      timeoutMs: 120_000,
+      retry: { baseDelayMs: 500, maxDelayMs: 8000, maxTotalMs: 60_000 },
+      maxResponseBytes: 64 * 1024 * 1024,
+    });
   });
 });
 
@@ -91,7 +115,14 @@ describe('routing', () => {
     expect(other.requests).toBe(1);
     expect(other.responses[0]?.model).toBe('gpt-4o');
     expect(h.sim.requests).toBe(0);
-    expect(h.runtime.ledger.calls.all()).toEqual([expect.objectContaining({ provider: 'other', model_requested: 'other/gpt-4o', model_used: 'gpt-4o', status: 'ok' })]);
+    expect(h.runtime.ledger.calls.all()).toEqual([
+      expect.objectContaining({
+        provider: 'other',
+        model_requested: 'other/gpt-4o',
+        model_used: 'gpt-4o',
+        status: 'ok',
+      }),
+    ]);
   });
 
   it('leaves a "/" model on the built-in provider unless the prefix is a configured provider', async () => {
@@ -103,7 +134,10 @@ describe('routing', () => {
   });
 
   it('follows the routing table and the config file fallback chain across providers', async () => {
-    const file = withOther({ routes: { fast: 'other/gpt-4o-mini' }, fallbacks: { 'gpt-4o': ['other/gemini-2.5-flash'] } });
+    const file = withOther({
+      routes: { fast: 'other/gpt-4o-mini' },
+      fallbacks: { 'gpt-4o': ['other/gemini-2.5-flash'] },
+    });
     h = await startHarness({ env: { COMETAPI_MCP_CONFIG: file, OTHER_API_KEY: OTHER_KEY, COMETAPI_MAX_RETRIES: '0' } });
     expect((await h.call('chat', { prompt: 'hi', model: 'fast' })).isError).toBeFalsy();
     h.sim.enqueueFault({ kind: 'status', status: 503 });
@@ -112,9 +146,24 @@ describe('routing', () => {
     h.sim.enqueueFault({ kind: 'status', status: 503 });
     expect((await h.call('chat', { prompt: 'hi', model: 'gpt-4o', fallback_models: [] })).isError).toBe(true);
     expect(h.runtime.ledger.calls.all()).toEqual([
-      expect.objectContaining({ provider: 'other', model_requested: 'fast', model_used: 'gpt-4o-mini', fallback_from: null }),
-      expect.objectContaining({ provider: 'other', model_requested: 'gpt-4o', model_used: 'gemini-2.5-flash', fallback_from: 'gpt-4o' }),
-      expect.objectContaining({ provider: 'cometapi', status: 'error', error_type: 'server_error', fallback_from: null }),
+      expect.objectContaining({
+        provider: 'other',
+        model_requested: 'fast',
+        model_used: 'gpt-4o-mini',
+        fallback_from: null,
+      }),
+      expect.objectContaining({
+        provider: 'other',
+        model_requested: 'gpt-4o',
+        model_used: 'gemini-2.5-flash',
+        fallback_from: 'gpt-4o',
+      }),
+      expect.objectContaining({
+        provider: 'cometapi',
+        status: 'error',
+        error_type: 'server_error',
+        fallback_from: null,
+      }),
     ]);
   });
 
@@ -135,7 +184,9 @@ describe('routing', () => {
   });
 
   it('tells a rejected provider key by its variable name', async () => {
-    h = await startHarness({ env: { COMETAPI_MCP_CONFIG: withOther(), OTHER_API_KEY: 'sk-wrong-key-for-other-000000' } });
+    h = await startHarness({
+      env: { COMETAPI_MCP_CONFIG: withOther(), OTHER_API_KEY: 'sk-wrong-key-for-other-000000' },
+    });
     const result = await h.call('chat', { prompt: 'hi', model: 'other/gpt-4o' });
     expect(textOf(result)).toMatch(/other rejected the API key \(HTTP 401\)\. Check OTHER_API_KEY/);
     expect(textOf(result)).not.toContain('sk-wrong-key-for-other');
@@ -155,12 +206,25 @@ describe('the response size cap', () => {
     const paced = await startSimulatedUpstream({ latencyMs: 0, tokensPerSecond: 100_000 });
     try {
       const capped = cappedFetch(fetch, 2_000);
-      const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 400, messages: [{ role: 'user', content: 'a long answer please' }] });
-      const response = await capped(`${paced.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const body = JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        max_tokens: 400,
+        messages: [{ role: 'user', content: 'a long answer please' }],
+      });
+      const response = await capped(`${paced.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(response.headers.get('content-length')).toBeNull();
       await expect(response.text()).rejects.toBeInstanceOf(ResponseTooLargeError);
       // Under the cap, the same stream arrives whole.
-      const whole = await cappedFetch(fetch, 10_000_000)(`${paced.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const whole = await cappedFetch(fetch, 10_000_000)(`${paced.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(await whole.text()).toContain('[DONE]');
     } finally {
       await paced.close();
@@ -169,9 +233,12 @@ describe('the response size cap', () => {
 });
 
 describe('list_models across providers', () => {
-  it('lists the configured provider\'s models as provider/model beside the built-in ones, and skips a provider that is down', async () => {
+  it("lists the configured provider's models as provider/model beside the built-in ones, and skips a provider that is down", async () => {
     const down = writeConfig({
-      providers: { other: { base_url: other.baseUrl, api_key_env: 'OTHER_API_KEY' }, gone: { base_url: 'http://127.0.0.1:9/v1' } },
+      providers: {
+        other: { base_url: other.baseUrl, api_key_env: 'OTHER_API_KEY' },
+        gone: { base_url: 'http://127.0.0.1:9/v1' },
+      },
     });
     h = await startHarness({ env: { COMETAPI_MCP_CONFIG: down, OTHER_API_KEY: OTHER_KEY } });
     const result = await h.call('list_models', { filter: 'gpt-4o-mini' });

@@ -12,7 +12,9 @@ describe('setup', () => {
   it('prints a CherryStudio import with long-running settings and a one-click link that decodes to the same JSON', () => {
     const text = output(['--client', 'cherry']);
     const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
-    const parsed = JSON.parse(json) as { mcpServers: { cometapi: { command: string; args: string[]; timeout: number; longRunning: boolean } } };
+    const parsed = JSON.parse(json) as {
+      mcpServers: { cometapi: { command: string; args: string[]; timeout: number; longRunning: boolean } };
+    };
     const entry = parsed.mcpServers.cometapi;
     expect(entry).toMatchObject({ command: process.execPath, timeout: 300, longRunning: true });
     expect(entry.args[0]).toMatch(/cli\.js$/);

@@ -14,15 +14,89 @@ const HOUR = 3_600_000;
  * Expected figures below are worked out by hand from this table.
  */
 const CALLS = [
-  { ts: NOW - 1 * HOUR, client: 'Cherry Studio', prompt_tokens: 100, completion_tokens: 50, cost_micro_usd: 1000, duration_ms: 100, ttft_ms: 10, stream: true },
-  { ts: NOW - 2 * HOUR, client: 'Cursor', prompt_tokens: 200, completion_tokens: 100, cost_micro_usd: 2500, duration_ms: 200, ttft_ms: 20, stream: true },
-  { ts: NOW - 3 * HOUR, model_requested: 'claude-sonnet-4', model_used: 'claude-sonnet-4', prompt_tokens: 300, completion_tokens: 30, cost_micro_usd: null, duration_ms: 300, usage_estimated: true },
-  { ts: NOW - 4 * HOUR, model_used: null, status: 'error', http_status: 429, error_type: 'rate_limit', error_message: 'Rate limit reached', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, duration_ms: 400, retries: 3 },
-  { ts: NOW - 5 * HOUR, model_requested: 'claude-sonnet-4', model_used: null, status: 'blocked', http_status: null, error_type: 'quota_exceeded', error_message: "quota 'daily' reached", prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, duration_ms: 1 },
-  { ts: NOW - 6 * HOUR, tool: 'generate_image', model_requested: 'dall-e-3', model_used: 'dall-e-3', images: 1, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 40_000, duration_ms: 500 },
+  {
+    ts: NOW - 1 * HOUR,
+    client: 'Cherry Studio',
+    prompt_tokens: 100,
+    completion_tokens: 50,
+    cost_micro_usd: 1000,
+    duration_ms: 100,
+    ttft_ms: 10,
+    stream: true,
+  },
+  {
+    ts: NOW - 2 * HOUR,
+    client: 'Cursor',
+    prompt_tokens: 200,
+    completion_tokens: 100,
+    cost_micro_usd: 2500,
+    duration_ms: 200,
+    ttft_ms: 20,
+    stream: true,
+  },
+  {
+    ts: NOW - 3 * HOUR,
+    model_requested: 'claude-sonnet-4',
+    model_used: 'claude-sonnet-4',
+    prompt_tokens: 300,
+    completion_tokens: 30,
+    cost_micro_usd: null,
+    duration_ms: 300,
+    usage_estimated: true,
+  },
+  {
+    ts: NOW - 4 * HOUR,
+    model_used: null,
+    status: 'error',
+    http_status: 429,
+    error_type: 'rate_limit',
+    error_message: 'Rate limit reached',
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_micro_usd: null,
+    duration_ms: 400,
+    retries: 3,
+  },
+  {
+    ts: NOW - 5 * HOUR,
+    model_requested: 'claude-sonnet-4',
+    model_used: null,
+    status: 'blocked',
+    http_status: null,
+    error_type: 'quota_exceeded',
+    error_message: "quota 'daily' reached",
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_micro_usd: null,
+    duration_ms: 1,
+  },
+  {
+    ts: NOW - 6 * HOUR,
+    tool: 'generate_image',
+    model_requested: 'dall-e-3',
+    model_used: 'dall-e-3',
+    images: 1,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_micro_usd: 40_000,
+    duration_ms: 500,
+  },
   { ts: NOW - 25 * HOUR, prompt_tokens: 1000, completion_tokens: 1000, cost_micro_usd: 999_999, duration_ms: 5000 },
   { ts: NOW - 24 * HOUR, prompt_tokens: 7, completion_tokens: 0, cost_micro_usd: 7, duration_ms: 700 },
-  { ts: NOW - 30 * MIN, client: null, model_used: null, status: 'error', http_status: 429, error_type: 'rate_limit', error_message: 'Rate limit reached (latest)', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, duration_ms: 900, retries: 2 },
+  {
+    ts: NOW - 30 * MIN,
+    client: null,
+    model_used: null,
+    status: 'error',
+    http_status: 429,
+    error_type: 'rate_limit',
+    error_message: 'Rate limit reached (latest)',
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_micro_usd: null,
+    duration_ms: 900,
+    retries: 2,
+  },
 ] as const;
 
 let temp: TempLedger;
@@ -37,7 +111,13 @@ async function get(path: string): Promise<{ status: number; body: Record<string,
 beforeAll(() => {
   temp = tempLedger();
   ids = seedCalls(temp.ledger, CALLS);
-  app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', clock: () => NOW });
+  app = createApp({
+    ledger: temp.ledger,
+    config: ledgerConfig(temp),
+    logger: silentLogger,
+    mode: 'live',
+    clock: () => NOW,
+  });
 });
 afterAll(() => temp.cleanup());
 
@@ -70,7 +150,14 @@ describe('GET /api/summary', () => {
 
   it('returns nulls, not zeros, for rates and percentiles of an empty range', async () => {
     const { body } = await get(`/api/summary?range=custom&from=${NOW + HOUR}&to=${NOW + 2 * HOUR}`);
-    expect(body).toMatchObject({ requests: 0, cost_usd: 0, unpriced_calls: 0, error_rate: null, latency_ms: { p50: null, p95: null }, ttft_ms: { p50: null, p95: null } });
+    expect(body).toMatchObject({
+      requests: 0,
+      cost_usd: 0,
+      unpriced_calls: 0,
+      error_rate: null,
+      latency_ms: { p50: null, p95: null },
+      ttft_ms: { p50: null, p95: null },
+    });
   });
 
   it('accepts ISO times for a custom range and treats from/to without a range as custom', async () => {
@@ -85,12 +172,29 @@ describe('nearest-rank percentiles on known values', () => {
     const t = tempLedger();
     try {
       const base = NOW - 10 * HOUR;
-      seedCalls(t.ledger, Array.from({ length: 20 }, (_, i) => ({ ts: base + i, duration_ms: 20 - i })));
-      seedCalls(t.ledger, Array.from({ length: 10 }, (_, i) => ({ ts: base + 1000 + i, duration_ms: (i + 1) * 10, ttft_ms: i + 1 })));
-      const a = createApp({ ledger: t.ledger, config: ledgerConfig(t), logger: silentLogger, mode: 'live', clock: () => NOW });
-      const first = (await (await a.request(`/api/summary?from=${base}&to=${base + 20}`)).json()) as { latency_ms: unknown };
+      seedCalls(
+        t.ledger,
+        Array.from({ length: 20 }, (_, i) => ({ ts: base + i, duration_ms: 20 - i })),
+      );
+      seedCalls(
+        t.ledger,
+        Array.from({ length: 10 }, (_, i) => ({ ts: base + 1000 + i, duration_ms: (i + 1) * 10, ttft_ms: i + 1 })),
+      );
+      const a = createApp({
+        ledger: t.ledger,
+        config: ledgerConfig(t),
+        logger: silentLogger,
+        mode: 'live',
+        clock: () => NOW,
+      });
+      const first = (await (await a.request(`/api/summary?from=${base}&to=${base + 20}`)).json()) as {
+        latency_ms: unknown;
+      };
       expect(first.latency_ms).toEqual({ p50: 10, p95: 19 });
-      const second = (await (await a.request(`/api/summary?from=${base + 1000}&to=${base + 1010}`)).json()) as { latency_ms: unknown; ttft_ms: unknown };
+      const second = (await (await a.request(`/api/summary?from=${base + 1000}&to=${base + 1010}`)).json()) as {
+        latency_ms: unknown;
+        ttft_ms: unknown;
+      };
       expect(second.latency_ms).toEqual({ p50: 50, p95: 100 });
       expect(second.ttft_ms).toEqual({ p50: 5, p95: 10 });
     } finally {
@@ -104,23 +208,65 @@ describe('GET /api/breakdown', () => {
     const { body } = await get('/api/breakdown?by=model&range=24h');
     expect(body.by).toBe('model');
     expect(body.rows).toEqual([
-      { key: 'gpt-4o-mini', requests: 5, errors: 2, prompt_tokens: 307, completion_tokens: 150, cost_usd: 0.003507, unpriced_calls: 0, p50_latency_ms: 400 },
-      { key: 'claude-sonnet-4', requests: 2, errors: 0, prompt_tokens: 300, completion_tokens: 30, cost_usd: 0, unpriced_calls: 1, p50_latency_ms: 300 },
-      { key: 'dall-e-3', requests: 1, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0.04, unpriced_calls: 0, p50_latency_ms: 500 },
+      {
+        key: 'gpt-4o-mini',
+        requests: 5,
+        errors: 2,
+        prompt_tokens: 307,
+        completion_tokens: 150,
+        cost_usd: 0.003507,
+        unpriced_calls: 0,
+        p50_latency_ms: 400,
+      },
+      {
+        key: 'claude-sonnet-4',
+        requests: 2,
+        errors: 0,
+        prompt_tokens: 300,
+        completion_tokens: 30,
+        cost_usd: 0,
+        unpriced_calls: 1,
+        p50_latency_ms: 300,
+      },
+      {
+        key: 'dall-e-3',
+        requests: 1,
+        errors: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_usd: 0.04,
+        unpriced_calls: 0,
+        p50_latency_ms: 500,
+      },
     ]);
   });
 
   it('keeps calls without a client as key null, and breaks ties by key', async () => {
     const { body } = await get('/api/breakdown?by=client');
     const rows = body.rows as { key: string | null; requests: number }[];
-    expect(rows.map((r) => [r.key, r.requests])).toEqual([['Cherry Studio', 6], [null, 1], ['Cursor', 1]]);
+    expect(rows.map((r) => [r.key, r.requests])).toEqual([
+      ['Cherry Studio', 6],
+      [null, 1],
+      ['Cursor', 1],
+    ]);
   });
 
   it('by status and by tool', async () => {
     const byStatus = (await get('/api/breakdown?by=status')).body.rows as { key: string; requests: number }[];
-    expect(byStatus.map((r) => [r.key, r.requests])).toEqual([['ok', 5], ['error', 2], ['blocked', 1]]);
-    const byTool = (await get('/api/breakdown?by=tool')).body.rows as { key: string; requests: number; cost_usd: number }[];
-    expect(byTool.map((r) => [r.key, r.requests, r.cost_usd])).toEqual([['chat', 7, 0.003507], ['generate_image', 1, 0.04]]);
+    expect(byStatus.map((r) => [r.key, r.requests])).toEqual([
+      ['ok', 5],
+      ['error', 2],
+      ['blocked', 1],
+    ]);
+    const byTool = (await get('/api/breakdown?by=tool')).body.rows as {
+      key: string;
+      requests: number;
+      cost_usd: number;
+    }[];
+    expect(byTool.map((r) => [r.key, r.requests, r.cost_usd])).toEqual([
+      ['chat', 7, 0.003507],
+      ['generate_image', 1, 0.04],
+    ]);
   });
 });
 
@@ -166,13 +312,19 @@ describe('GET /api/calls', () => {
     expect(last.body.next_before).toBeNull();
 
     const byId = new Map((last.body.calls as Record<string, unknown>[]).map((c) => [c.id, c]));
-    expect(byId.get(ids[0])).toMatchObject({ cost_usd: 0.001, stream: true, usage_estimated: false, model: 'gpt-4o-mini' });
+    expect(byId.get(ids[0])).toMatchObject({
+      cost_usd: 0.001,
+      stream: true,
+      usage_estimated: false,
+      model: 'gpt-4o-mini',
+    });
     expect(byId.get(ids[2])).toMatchObject({ cost_usd: null, usage_estimated: true, stream: false });
     expect(byId.get(ids[0])).not.toHaveProperty('cost_micro_usd');
   });
 
   it('filters by model (matching model_requested when no model answered), status, client, tool and range', async () => {
-    const idsOf = async (query: string) => ((await get(`/api/calls?${query}`)).body.calls as { id: number }[]).map((c) => c.id);
+    const idsOf = async (query: string) =>
+      ((await get(`/api/calls?${query}`)).body.calls as { id: number }[]).map((c) => c.id);
     expect(await idsOf('model=gpt-4o-mini')).toEqual([ids[8], ids[7], ids[6], ids[3], ids[1], ids[0]]);
     expect(await idsOf('model=gpt-4o-mini&range=24h')).toEqual([ids[8], ids[7], ids[3], ids[1], ids[0]]);
     expect(await idsOf('status=blocked')).toEqual([ids[4]]);
@@ -188,11 +340,21 @@ describe('GET /api/errors', () => {
     const { body } = await get('/api/errors?range=24h');
     expect(body.rows).toEqual([
       {
-        error_type: 'rate_limit', http_status: 429, status: 'error', count: 2, last_ts: NOW - 30 * MIN, last_message: 'Rate limit reached (latest)',
+        error_type: 'rate_limit',
+        http_status: 429,
+        status: 'error',
+        count: 2,
+        last_ts: NOW - 30 * MIN,
+        last_message: 'Rate limit reached (latest)',
         hint: expect.stringContaining('rate-limited you; calls were retried with backoff'),
       },
       {
-        error_type: 'quota_exceeded', http_status: null, status: 'blocked', count: 1, last_ts: NOW - 5 * HOUR, last_message: "quota 'daily' reached",
+        error_type: 'quota_exceeded',
+        http_status: null,
+        status: 'blocked',
+        count: 1,
+        last_ts: NOW - 5 * HOUR,
+        last_message: "quota 'daily' reached",
         hint: expect.stringContaining('quota'),
       },
     ]);
@@ -202,7 +364,13 @@ describe('GET /api/errors', () => {
 describe('GET /api/info', () => {
   it('names the mode, version, zone, ledger file and only the host of the upstream', async () => {
     const { body } = await get('/api/info');
-    expect(body).toMatchObject({ mode: 'live', version: packageVersion(), time_zone: 'UTC', ledger_path: temp.file, upstream: 'api.cometapi.com' });
+    expect(body).toMatchObject({
+      mode: 'live',
+      version: packageVersion(),
+      time_zone: 'UTC',
+      ledger_path: temp.file,
+      upstream: 'api.cometapi.com',
+    });
   });
 });
 

@@ -25,7 +25,8 @@ function sseReader(body: ReadableStream<Uint8Array>) {
           buffer = buffer.slice(end + 2);
           const lines = block.split('\n').filter((l) => !l.startsWith(':'));
           if (lines.length === 0) continue; // heartbeat comment
-          const field = (name: string) => lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
+          const field = (name: string) =>
+            lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
           return { event: field('event')[0] ?? 'message', id: field('id')[0], data: field('data').join('\n') };
         }
         const { done, value } = await reader.read();
@@ -56,7 +57,13 @@ afterEach(() => temp.cleanup());
 describe('GET /api/events', () => {
   it('sends a row inserted by another connection as an event, and stops polling when the client goes away', async () => {
     const counted = countingLedger(temp.ledger);
-    const app = createApp({ ledger: counted.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', eventsPollMs: 20 });
+    const app = createApp({
+      ledger: counted.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      eventsPollMs: 20,
+    });
     const res = await app.request('/api/events');
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = sseReader(res.body as ReadableStream<Uint8Array>);
@@ -64,10 +71,17 @@ describe('GET /api/events', () => {
     expect(hello.event).toBe('hello');
     expect(JSON.parse(hello.data)).toEqual({ last_id: 1 });
 
-    const id = temp.openSecond().calls.insert(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
+    const id = temp
+      .openSecond()
+      .calls.insert(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
     const event = await events.next();
     expect(event).toMatchObject({ event: 'call', id: String(id) });
-    expect(JSON.parse(event.data)).toMatchObject({ id, model: '<img src=x onerror=alert(1)>', cost_usd: 2, stream: false });
+    expect(JSON.parse(event.data)).toMatchObject({
+      id,
+      model: '<img src=x onerror=alert(1)>',
+      cost_usd: 2,
+      stream: false,
+    });
 
     await events.cancel();
     await sleep(60);
@@ -77,8 +91,17 @@ describe('GET /api/events', () => {
   });
 
   it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
-    const app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', eventsPollMs: 20 });
-    const ids = seedCalls(temp.ledger, Array.from({ length: 3 }, () => ({})));
+    const app = createApp({
+      ledger: temp.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      eventsPollMs: 20,
+    });
+    const ids = seedCalls(
+      temp.ledger,
+      Array.from({ length: 3 }, () => ({})),
+    );
     const starts: { path: string; headers: Record<string, string> }[] = [
       { path: '/api/events', headers: { 'Last-Event-ID': '1' } },
       { path: '/api/events?after=1', headers: {} },
@@ -95,7 +118,13 @@ describe('GET /api/events', () => {
 
   it('over a real socket: events arrive, and closing the sidecar ends open streams', async () => {
     const sidecar = await startSidecar({
-      ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', host: '127.0.0.1', port: 0, eventsPollMs: 20,
+      ledger: temp.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+      eventsPollMs: 20,
     });
     if (!sidecar) throw new Error('no port');
     const abort = new AbortController();

@@ -54,9 +54,32 @@ beforeAll(() => {
   seedCalls(temp.ledger, [
     { prompt_tokens: 100, completion_tokens: 10, cost_micro_usd: 1_500, duration_ms: 200, ttft_ms: 80 },
     { prompt_tokens: 200, completion_tokens: 20, cost_micro_usd: 2_500, duration_ms: 700 },
-    { model_used: 'mystery-model', model_requested: 'mystery-model', cost_micro_usd: null, duration_ms: 3000, client: 'Cursor' },
-    { status: 'error', error_type: 'rate_limit', http_status: 429, model_used: null, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, retries: 3, duration_ms: 9000 },
-    { status: 'blocked', error_type: 'quota_exceeded', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null, duration_ms: 1 },
+    {
+      model_used: 'mystery-model',
+      model_requested: 'mystery-model',
+      cost_micro_usd: null,
+      duration_ms: 3000,
+      client: 'Cursor',
+    },
+    {
+      status: 'error',
+      error_type: 'rate_limit',
+      http_status: 429,
+      model_used: null,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cost_micro_usd: null,
+      retries: 3,
+      duration_ms: 9000,
+    },
+    {
+      status: 'blocked',
+      error_type: 'quota_exceeded',
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cost_micro_usd: null,
+      duration_ms: 1,
+    },
   ]);
   app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
 });
@@ -69,7 +92,14 @@ describe('GET /metrics', () => {
     expect(types.get('cometapi_request_duration_seconds')).toBe('histogram');
     expect(total(samples, 'cometapi_requests_total')).toBe(5);
     expect(total(samples, 'cometapi_requests_total', { status: 'ok' })).toBe(3);
-    expect(total(samples, 'cometapi_requests_total', { model: 'gpt-4o-mini', tool: 'chat', client: 'Cherry Studio', status: 'error' })).toBe(1);
+    expect(
+      total(samples, 'cometapi_requests_total', {
+        model: 'gpt-4o-mini',
+        tool: 'chat',
+        client: 'Cherry Studio',
+        status: 'error',
+      }),
+    ).toBe(1);
     expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(310);
     expect(total(samples, 'cometapi_completion_tokens_total')).toBe(50);
     expect(total(samples, 'cometapi_cost_usd_total')).toBeCloseTo(0.004, 12);
@@ -90,7 +120,13 @@ describe('GET /metrics', () => {
   it('counts rows written by another connection (another process) on the same file', async () => {
     const other = temp.openSecond();
     seedCalls(other, [
-      { prompt_tokens: 1000, completion_tokens: 1, cost_micro_usd: 1_000_000, duration_ms: 400, client: 'Claude Desktop' },
+      {
+        prompt_tokens: 1000,
+        completion_tokens: 1,
+        cost_micro_usd: 1_000_000,
+        duration_ms: 400,
+        client: 'Claude Desktop',
+      },
       { prompt_tokens: 5, completion_tokens: 5, cost_micro_usd: 5, duration_ms: 50_000, client: 'Claude Desktop' },
     ]);
     const { samples } = await scrape();

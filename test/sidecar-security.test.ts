@@ -15,8 +15,19 @@ let guarded: Hono;
 
 beforeAll(() => {
   temp = tempLedger();
-  open = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', maxBodyBytes: 1000 });
-  guarded = createApp({ ledger: temp.ledger, config: ledgerConfig(temp, { COMETAPI_MCP_TOKEN: TOKEN }), logger: silentLogger, mode: 'live' });
+  open = createApp({
+    ledger: temp.ledger,
+    config: ledgerConfig(temp),
+    logger: silentLogger,
+    mode: 'live',
+    maxBodyBytes: 1000,
+  });
+  guarded = createApp({
+    ledger: temp.ledger,
+    config: ledgerConfig(temp, { COMETAPI_MCP_TOKEN: TOKEN }),
+    logger: silentLogger,
+    mode: 'live',
+  });
 });
 afterAll(() => temp.cleanup());
 
@@ -24,13 +35,16 @@ const request = (app: Hono, path: string, headers: Record<string, string> = {}, 
   app.request(`http://127.0.0.1:8790${path}`, { ...init, headers: { Host: '127.0.0.1:8790', ...headers } });
 
 describe('Host check (DNS rebinding)', () => {
-  it.each(['evil.example.com', 'evil.example.com:8790', '127.0.0.1.evil.example', 'user@127.0.0.1:8790'])('Host %s → 403 on every route', async (host) => {
-    for (const path of ['/', '/api/summary', '/metrics', '/api/events']) {
-      const res = await request(open, path, { Host: host });
-      expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: string }).error).toContain('is not allowed');
-    }
-  });
+  it.each(['evil.example.com', 'evil.example.com:8790', '127.0.0.1.evil.example', 'user@127.0.0.1:8790'])(
+    'Host %s → 403 on every route',
+    async (host) => {
+      for (const path of ['/', '/api/summary', '/metrics', '/api/events']) {
+        const res = await request(open, path, { Host: host });
+        expect(res.status).toBe(403);
+        expect(((await res.json()) as { error: string }).error).toContain('is not allowed');
+      }
+    },
+  );
 
   it.each(['127.0.0.1:8790', 'localhost:8790', '[::1]:8790', 'localhost'])('Host %s is accepted', async (host) => {
     expect((await request(open, '/api/info', { Host: host })).status).toBe(200);
@@ -47,7 +61,12 @@ describe('Origin check', () => {
     const same = await request(open, '/api/summary', { Origin: 'http://127.0.0.1:8790' });
     expect(same.status).toBe(200);
     expect(same.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await request(open, '/api/summary', { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' }, { method: 'OPTIONS' });
+    const preflight = await request(
+      open,
+      '/api/summary',
+      { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' },
+      { method: 'OPTIONS' },
+    );
     expect(preflight.status).toBe(403);
   });
 });
@@ -86,7 +105,12 @@ describe('bearer token when COMETAPI_MCP_TOKEN is set', () => {
 
 describe('body size limit on non-GET routes', () => {
   it('413 with a JSON message past the limit', async () => {
-    const res = await request(open, '/api/summary', { 'Content-Type': 'application/json' }, { method: 'POST', body: 'x'.repeat(2000) });
+    const res = await request(
+      open,
+      '/api/summary',
+      { 'Content-Type': 'application/json' },
+      { method: 'POST', body: 'x'.repeat(2000) },
+    );
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: string }).error).toContain('1000-byte limit');
   });
@@ -95,15 +119,36 @@ describe('body size limit on non-GET routes', () => {
 describe('startSidecar', () => {
   it('refuses to bind beyond loopback without a token', async () => {
     await expect(
-      startSidecar({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', host: '0.0.0.0', port: 0 }),
+      startSidecar({
+        ledger: temp.ledger,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        host: '0.0.0.0',
+        port: 0,
+      }),
     ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('resolves null when the port is taken, so a stdio server can carry on without a dashboard', async () => {
-    const first = await startSidecar({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', host: '127.0.0.1', port: 0 });
+    const first = await startSidecar({
+      ledger: temp.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+    });
     if (!first) throw new Error('first sidecar did not start');
     try {
-      const second = await startSidecar({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', host: '127.0.0.1', port: first.port });
+      const second = await startSidecar({
+        ledger: temp.ledger,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        host: '127.0.0.1',
+        port: first.port,
+      });
       expect(second).toBeNull();
       const res = await fetch(`${first.url}/api/info`);
       expect(res.status).toBe(200);
@@ -112,16 +157,28 @@ describe('startSidecar', () => {
     }
     // Closed means closed: the port is free again.
     await new Promise<void>((resolve, reject) => {
-      const probe = net.createServer().once('error', reject).listen(first.port, '127.0.0.1', () => probe.close(() => resolve()));
+      const probe = net
+        .createServer()
+        .once('error', reject)
+        .listen(first.port, '127.0.0.1', () => probe.close(() => resolve()));
     });
   });
 
   it('over a real socket, a foreign Host header is refused', async () => {
-    const sidecar = await startSidecar({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', host: '127.0.0.1', port: 0 });
+    const sidecar = await startSidecar({
+      ledger: temp.ledger,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+    });
     if (!sidecar) throw new Error('no port');
     try {
       const status = await new Promise<string>((resolve, reject) => {
-        const socket = net.connect(sidecar.port, '127.0.0.1', () => socket.write('GET /api/info HTTP/1.1\r\nHost: rebind.example:80\r\nConnection: close\r\n\r\n'));
+        const socket = net.connect(sidecar.port, '127.0.0.1', () =>
+          socket.write('GET /api/info HTTP/1.1\r\nHost: rebind.example:80\r\nConnection: close\r\n\r\n'),
+        );
         let data = '';
         socket.on('data', (chunk) => (data += chunk.toString()));
         socket.on('end', () => resolve(data.split('\r\n')[0] ?? ''));

@@ -41,12 +41,16 @@ describe('dashboard files', () => {
     expect((await app.request('/vendor/uPlot.esm.js')).status).toBe(404);
   });
 
-  it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/vendor/..%2f..%2fpackage.json', '/.eslintrc.js', '/src/config.ts'])(
-    'never serves anything outside dashboard/: %s',
-    async (path) => {
-      const res = await app.request(path);
-      expect(res.status).toBe(404);
-      expect(await res.text()).not.toContain('"name": "cometapi-mcp"');
-    },
-  );
+  it.each([
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/..%2fpackage.json',
+    '/vendor/..%2f..%2fpackage.json',
+    '/.eslintrc.js',
+    '/src/config.ts',
+  ])('never serves anything outside dashboard/: %s', async (path) => {
+    const res = await app.request(path);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('"name": "cometapi-mcp"');
+  });
 });

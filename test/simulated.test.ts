@@ -24,16 +24,24 @@ async function caught(work: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-const ask = (content: string, model = 'gpt-4o-mini') => client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+const ask = (content: string, model = 'gpt-4o-mini') =>
+  client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
 const authed = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const norm = (v: readonly number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-const cos = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0) / (norm(a) * norm(b));
+const cos = (a: readonly number[], b: readonly number[]) =>
+  a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0) / (norm(a) * norm(b));
 
 describe('chat completions', () => {
   it('answers deterministically with usage and a request id', async () => {
     const prompt = 'Hello there, how fast are you today?';
     const { data, response } = await client.chat.completions
-      .create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: prompt }] })
+      .create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: prompt },
+        ],
+      })
       .withResponse();
     const content = data.choices[0]?.message.content ?? '';
     expect(data.id).toMatch(/^chatcmpl-/);
@@ -47,26 +55,52 @@ describe('chat completions', () => {
     expect(words).toBeLessThanOrEqual(80);
     // ceil(chars/4) + 4 per message, + 3 priming
     const expectedPrompt = Math.ceil('Be brief.'.length / 4) + 4 + Math.ceil(prompt.length / 4) + 4 + 3;
-    expect(data.usage).toMatchObject({ prompt_tokens: expectedPrompt, completion_tokens: words, total_tokens: expectedPrompt + words });
-    const again = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: prompt }] });
+    expect(data.usage).toMatchObject({
+      prompt_tokens: expectedPrompt,
+      completion_tokens: words,
+      total_tokens: expectedPrompt + words,
+    });
+    const again = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: prompt },
+      ],
+    });
     expect(again.choices[0]?.message.content).toBe(content);
   });
 
   it('accepts content parts and caps at max_tokens / max_completion_tokens', async () => {
-    const parts = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'parts work' }] }] });
+    const parts = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'parts work' }] }],
+    });
     expect(parts.choices[0]?.message.content).toMatch(/^Simulated reply from gpt-4o to: parts work/);
-    const capped = await client.chat.completions.create({ model: 'gpt-4o', max_tokens: 5, messages: [{ role: 'user', content: 'cap me' }] });
+    const capped = await client.chat.completions.create({
+      model: 'gpt-4o',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'cap me' }],
+    });
     expect(capped.choices[0]?.message.content).toBe('Simulated reply from gpt-4o to:');
     expect(capped.choices[0]?.finish_reason).toBe('length');
     expect(capped.usage?.completion_tokens).toBe(5);
-    const capped2 = await client.chat.completions.create({ model: 'gpt-4o', max_completion_tokens: 3, messages: [{ role: 'user', content: 'cap me' }] });
+    const capped2 = await client.chat.completions.create({
+      model: 'gpt-4o',
+      max_completion_tokens: 3,
+      messages: [{ role: 'user', content: 'cap me' }],
+    });
     expect(capped2.usage?.completion_tokens).toBe(3);
   });
 
   it('streams chunks with usage at the end and [DONE], matching the non-stream answer', async () => {
     const messages = [{ role: 'user' as const, content: 'stream please' }];
     const whole = await client.chat.completions.create({ model: 'deepseek-v3', messages });
-    const stream = await client.chat.completions.create({ model: 'deepseek-v3', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'deepseek-v3',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
@@ -77,7 +111,11 @@ describe('chat completions', () => {
     expect(last?.usage?.total_tokens).toBe(whole.usage?.total_tokens);
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.length).toBe((whole.usage?.completion_tokens ?? 0) + 3);
-    const raw = await fetch(`${sim.baseUrl}/chat/completions`, { method: 'POST', headers: authed, body: JSON.stringify({ model: 'deepseek-v3', messages, stream: true }) });
+    const raw = await fetch(`${sim.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: authed,
+      body: JSON.stringify({ model: 'deepseek-v3', messages, stream: true }),
+    });
     expect(raw.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const body = await raw.text();
     expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
@@ -90,7 +128,11 @@ describe('chat completions', () => {
     try {
       const c = new OpenAI({ apiKey: 'x', baseURL: paced.baseUrl, maxRetries: 0 });
       const t0 = performance.now();
-      const stream = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'pace' }], stream: true });
+      const stream = await c.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'pace' }],
+        stream: true,
+      });
       let first = 0;
       let count = 0;
       for await (const chunk of stream) {
@@ -119,10 +161,16 @@ describe('embeddings, images, audio, models', () => {
     expect(float.usage).toEqual({ prompt_tokens: 6 + 5 + 8, total_tokens: 19 });
     const large = await client.embeddings.create({ model: 'text-embedding-3-large', input: 'x' });
     expect(large.data[0]?.embedding.length).toBe(3072);
-    const short = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'the cat sat on the mat', dimensions: 256 });
+    const short = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: 'the cat sat on the mat',
+      dimensions: 256,
+    });
     expect(short.data[0]?.embedding.length).toBe(256);
     expect(norm(short.data[0]?.embedding ?? [])).toBeCloseTo(1, 5);
-    const tooMany = await caught(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', dimensions: 4096 }));
+    const tooMany = await caught(
+      client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', dimensions: 4096 }),
+    );
     expect(tooMany).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
@@ -150,8 +198,14 @@ describe('embeddings, images, audio, models', () => {
   });
 
   it('speaks WAV and transcribes uploads', async () => {
-    const short = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi' })).arrayBuffer());
-    const long = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hello '.repeat(10) })).arrayBuffer());
+    const short = Buffer.from(
+      await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi' })).arrayBuffer(),
+    );
+    const long = Buffer.from(
+      await (
+        await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hello '.repeat(10) })
+      ).arrayBuffer(),
+    );
     expect(short.toString('latin1', 0, 4) + short.toString('latin1', 8, 12)).toBe('RIFFWAVE');
     expect(short.readUInt32LE(40)).toBe(short.length - 44);
     expect(long.length).toBeGreaterThan(short.length);
@@ -166,8 +220,16 @@ describe('embeddings, images, audio, models', () => {
     expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'openai' });
     const unknown = await caught(ask('hi', 'gpt-5x'));
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(unknown).toMatchObject({ status: 404, code: 'model_not_found', param: 'model', type: 'invalid_request_error' });
-    expect(await caught(client.embeddings.create({ model: 'gpt-4o', input: 'x' }))).toMatchObject({ status: 404, code: 'model_not_found' });
+    expect(unknown).toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+      param: 'model',
+      type: 'invalid_request_error',
+    });
+    expect(await caught(client.embeddings.create({ model: 'gpt-4o', input: 'x' }))).toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
     const bad = await caught(client.chat.completions.create({ model: 'gpt-4o', messages: [] }));
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
     expect(String(bad)).toContain('messages');
@@ -196,13 +258,19 @@ describe('faults', () => {
     expect(limited instanceof OpenAI.APIError ? limited.headers?.get('retry-after') : null).toBe('7');
     expect(await caught(ask('b'))).toMatchObject({ status: 500, type: 'server_error' });
     expect((await ask('c')).choices).toHaveLength(1);
-    expect(sim.responses.map((r) => [r.status, r.fault])).toEqual([[429, 'status'], [500, 'status'], [200, null]]);
+    expect(sim.responses.map((r) => [r.status, r.fault])).toEqual([
+      [429, 'status'],
+      [500, 'status'],
+      [200, null],
+    ]);
   });
 
   it('hang: the client times out, the sim keeps serving', async () => {
     sim.enqueueFault({ kind: 'hang' });
     const t0 = performance.now();
-    const err = await caught(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { timeout: 300 }));
+    const err = await caught(
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { timeout: 300 }),
+    );
     expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(280);
     expect(sim.responses[0]).toMatchObject({ status: 0, fault: 'hang' });
@@ -211,9 +279,17 @@ describe('faults', () => {
 
   it('reset: mid-stream after two chunks, or before any answer', async () => {
     sim.enqueueFault({ kind: 'reset' }, { times: 2 });
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const got: string[] = [];
-    const err = await caught((async () => { for await (const ch of stream) got.push(ch.choices[0]?.delta.content ?? ''); })());
+    const err = await caught(
+      (async () => {
+        for await (const ch of stream) got.push(ch.choices[0]?.delta.content ?? '');
+      })(),
+    );
     expect(got).toEqual(['', 'Simulated ']);
     expect(err).toBeInstanceOf(Error);
     expect(await caught(ask('x'))).toBeInstanceOf(OpenAI.APIConnectionError);
@@ -224,12 +300,31 @@ describe('faults', () => {
     expect(await caught(ask('x'))).toBeInstanceOf(Error);
     // logLevel 'off': the SDK would otherwise log the bad line to stderr before throwing
     const quiet = new OpenAI({ apiKey: KEY, baseURL: sim.baseUrl, maxRetries: 0, logLevel: 'off' });
-    const bad = await quiet.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true });
-    expect(String(await caught((async () => { for await (const _ of bad) { /* drain */ } })()))).toMatch(/JSON/);
+    const bad = await quiet.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
+    expect(
+      String(
+        await caught(
+          (async () => {
+            for await (const _ of bad) {
+              /* drain */
+            }
+          })(),
+        ),
+      ),
+    ).toMatch(/JSON/);
 
     sim.enqueueFault({ kind: 'no-usage' }, { times: 2 });
     expect((await ask('x')).usage).toBeUndefined();
-    const s = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
+    const s = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const ch of s) chunks.push(ch);
     expect(chunks.length).toBeGreaterThan(3);
@@ -240,7 +335,11 @@ describe('faults', () => {
     sim.enqueueFault({ kind: 'oversize' }, { path: '/v1/embeddings' });
     const huge = await ask('x');
     expect(huge.choices[0]?.message.content?.length).toBeGreaterThan(2_999_000);
-    const raw = await fetch(`${sim.baseUrl}/embeddings`, { method: 'POST', headers: authed, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'x' }) });
+    const raw = await fetch(`${sim.baseUrl}/embeddings`, {
+      method: 'POST',
+      headers: authed,
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'x' }),
+    });
     expect(raw.status).toBe(200);
     expect(JSON.stringify(JSON.parse(await raw.text())).length).toBe(20 * 1024 * 1024);
   });
@@ -253,7 +352,9 @@ describe('faults', () => {
     expect(await caught(ask('x', 'gpt-4o'))).toMatchObject({ status: 503 });
     expect(await caught(ask('x', 'gpt-4o'))).toMatchObject({ status: 503 });
     expect((await ask('x', 'gpt-4o')).model).toBe('gpt-4o');
-    expect(await caught(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }))).toMatchObject({ status: 502 });
+    expect(await caught(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }))).toMatchObject({
+      status: 502,
+    });
     sim.enqueueFault({ kind: 'status', status: 500 }, { path: '/v1/models' });
     expect(await caught(client.models.list())).toMatchObject({ status: 500 });
   });
@@ -265,8 +366,21 @@ describe('bookkeeping and lifecycle', () => {
     await ask('count me', 'gemini-2.5-flash');
     await fetch(`${sim.baseUrl}/nope`, { headers: authed });
     expect(sim.requests).toBe(3);
-    expect(sim.responses[0]).toEqual({ path: '/v1/models', model: '', stream: false, status: 200, usage: null, fault: null });
-    expect(sim.responses[1]).toMatchObject({ path: '/v1/chat/completions', model: 'gemini-2.5-flash', stream: false, status: 200, fault: null });
+    expect(sim.responses[0]).toEqual({
+      path: '/v1/models',
+      model: '',
+      stream: false,
+      status: 200,
+      usage: null,
+      fault: null,
+    });
+    expect(sim.responses[1]).toMatchObject({
+      path: '/v1/chat/completions',
+      model: 'gemini-2.5-flash',
+      stream: false,
+      status: 200,
+      fault: null,
+    });
     expect(sim.responses[1]?.usage?.total_tokens).toBeGreaterThan(20);
     expect(sim.responses[2]).toMatchObject({ path: '/v1/nope', status: 404 });
     sim.reset();
@@ -275,7 +389,10 @@ describe('bookkeeping and lifecycle', () => {
 
   it('errorRate injects 429/500/503 and keeps only the last 10,000 responses', async () => {
     const flaky = createSimulatedUpstream({ latencyMs: 0, errorRate: 1, random: () => 0 });
-    const res = await flaky.app.request('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }) });
+    const res = await flaky.app.request('/v1/chat/completions', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+    });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     for (let i = 0; i < 10_005; i++) await flaky.app.request('/v1/models');
@@ -287,7 +404,10 @@ describe('bookkeeping and lifecycle', () => {
   it('close() ends hanging requests', async () => {
     const own = await startSimulatedUpstream({ latencyMs: 0 });
     own.enqueueFault({ kind: 'hang' }, { path: '/v1/models' });
-    const pending = fetch(`${own.baseUrl}/models/gpt-4o`).then(() => 'answered', () => 'failed');
+    const pending = fetch(`${own.baseUrl}/models/gpt-4o`).then(
+      () => 'answered',
+      () => 'failed',
+    );
     while (own.requests === 0) await new Promise((r) => setTimeout(r, 5));
     const t0 = performance.now();
     await own.close();

@@ -11,7 +11,8 @@ import { BUILT_CLI, TEST_KEY, startTestUpstream, tempDir } from './helpers/harne
 let sim: RunningSimulatedUpstream;
 let home: string;
 beforeAll(async () => {
-  if (!fs.existsSync(BUILT_CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+  if (!fs.existsSync(BUILT_CLI))
+    throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
   sim = await startTestUpstream();
   home = tempDir('cometapi-mcp-home-');
 });
@@ -32,7 +33,12 @@ const bareEnv = (extra: Record<string, string> = {}) => ({
 
 describe('the built binary over stdio', () => {
   it('initializes quickly, serves a chat call, and writes the ledger under HOME by default', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BUILT_CLI], env: bareEnv(), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BUILT_CLI],
+      env: bareEnv(),
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const client = new Client({ name: 'inspector-cli', version: '0.0.1' });
@@ -47,7 +53,9 @@ describe('the built binary over stdio', () => {
     const ledgerFile = path.join(home, '.local', 'share', 'cometapi-mcp', 'ledger.db');
     const ledger = openLedger(ledgerFile);
     try {
-      expect(ledger.calls.all()).toMatchObject([{ client: 'inspector-cli', tool: 'chat', status: 'ok', source: 'mcp-stdio' }]);
+      expect(ledger.calls.all()).toMatchObject([
+        { client: 'inspector-cli', tool: 'chat', status: 'ok', source: 'mcp-stdio' },
+      ]);
     } finally {
       ledger.close();
     }
@@ -56,13 +64,19 @@ describe('the built binary over stdio', () => {
 
   it('writes nothing but JSON-RPC to stdout, even for failing calls', async () => {
     const dbDir = tempDir();
-    const child = spawn(process.execPath, [BUILT_CLI], { env: bareEnv({ COMETAPI_MCP_DB: path.join(dbDir, 'l.db'), COMETAPI_MCP_LOG_LEVEL: 'debug' }) });
+    const child = spawn(process.execPath, [BUILT_CLI], {
+      env: bareEnv({ COMETAPI_MCP_DB: path.join(dbDir, 'l.db'), COMETAPI_MCP_LOG_LEVEL: 'debug' }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const send = (msg: object) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', ...msg }) + '\n');
-    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     send({ method: 'notifications/initialized' });
     send({ id: 2, method: 'tools/list' });
     send({ id: 3, method: 'tools/call', params: { name: 'chat', arguments: { prompt: 'x', model: 'no-such-model' } } });
@@ -74,7 +88,9 @@ describe('the built binary over stdio', () => {
     const lines = stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
-    const failed = lines.map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean } }).find((m) => m.id === 3);
+    const failed = lines
+      .map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean } })
+      .find((m) => m.id === 3);
     expect(failed?.result?.isError).toBe(true);
     expect(stderr).toContain('"level"');
     expect(stderr).not.toContain(TEST_KEY);
@@ -82,7 +98,9 @@ describe('the built binary over stdio', () => {
   });
 
   it('fails fast naming the variable when the configuration is invalid', async () => {
-    const child = spawn(process.execPath, [BUILT_CLI], { env: bareEnv({ COMETAPI_BASE_URL: 'not a url', COMETAPI_MAX_RETRIES: 'many' }) });
+    const child = spawn(process.execPath, [BUILT_CLI], {
+      env: bareEnv({ COMETAPI_BASE_URL: 'not a url', COMETAPI_MAX_RETRIES: 'many' }),
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));

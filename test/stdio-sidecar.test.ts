@@ -17,8 +17,12 @@ async function freePort(): Promise<number> {
 
 async function connect(name: string, port: number) {
   const env = {
-    PATH: process.env.PATH ?? '', HOME: shared.dir, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: shared.sim.baseUrl,
-    COMETAPI_MCP_DB: path.join(shared.dir, 'ledger.db'), COMETAPI_MCP_PORT: String(port),
+    PATH: process.env.PATH ?? '',
+    HOME: shared.dir,
+    COMETAPI_KEY: TEST_KEY,
+    COMETAPI_BASE_URL: shared.sim.baseUrl,
+    COMETAPI_MCP_DB: path.join(shared.dir, 'ledger.db'),
+    COMETAPI_MCP_PORT: String(port),
   };
   const transport = new StdioClientTransport({ command: process.execPath, args: [BUILT_CLI], env, stderr: 'pipe' });
   let stderr = '';
@@ -42,11 +46,17 @@ it('the first stdio server serves the dashboard; a second one on the same port c
   const first = await connect('Cherry Studio', port);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/info`)).ok);
   const second = await connect('Cursor', port);
-  expect((await second.client.callTool({ name: 'chat', arguments: { prompt: 'from the second window' } })).isError).toBeFalsy();
-  expect((await first.client.callTool({ name: 'chat', arguments: { prompt: 'from the first window' } })).isError).toBeFalsy();
+  expect(
+    (await second.client.callTool({ name: 'chat', arguments: { prompt: 'from the second window' } })).isError,
+  ).toBeFalsy();
+  expect(
+    (await first.client.callTool({ name: 'chat', arguments: { prompt: 'from the first window' } })).isError,
+  ).toBeFalsy();
 
   // The first process's sidecar reports both processes' calls: they share the ledger file.
-  const body = (await (await fetch(`http://127.0.0.1:${port}/api/breakdown?by=client&range=24h`)).json()) as { rows: { key: string; requests: number }[] };
+  const body = (await (await fetch(`http://127.0.0.1:${port}/api/breakdown?by=client&range=24h`)).json()) as {
+    rows: { key: string; requests: number }[];
+  };
   expect(Object.fromEntries(body.rows.map((r) => [r.key, r.requests]))).toEqual({ 'Cherry Studio': 1, Cursor: 1 });
   await second.client.close();
   await first.client.close();

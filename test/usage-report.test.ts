@@ -14,22 +14,63 @@ describe('usage report', () => {
     temp = tempLedger();
     seedCalls(temp.ledger, [
       // 23:30 and 00:30 in Tokyo fall on different local days, though on the same UTC day.
-      { ts: at('2025-06-01T14:30:00Z'), model_used: 'gpt-4o', prompt_tokens: 10, completion_tokens: 5, cost_micro_usd: 1_500 },
-      { ts: at('2025-06-01T15:30:00Z'), model_used: 'gpt-4o', prompt_tokens: 20, completion_tokens: 7, cost_micro_usd: 2_000 },
-      { ts: at('2025-06-01T15:45:00Z'), model_used: 'mystery-model', prompt_tokens: 3, completion_tokens: 4, cost_micro_usd: null },
-      { ts: at('2025-06-01T16:00:00Z'), model_used: null, model_requested: 'gpt-5x', status: 'error', prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: null },
+      {
+        ts: at('2025-06-01T14:30:00Z'),
+        model_used: 'gpt-4o',
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        cost_micro_usd: 1_500,
+      },
+      {
+        ts: at('2025-06-01T15:30:00Z'),
+        model_used: 'gpt-4o',
+        prompt_tokens: 20,
+        completion_tokens: 7,
+        cost_micro_usd: 2_000,
+      },
+      {
+        ts: at('2025-06-01T15:45:00Z'),
+        model_used: 'mystery-model',
+        prompt_tokens: 3,
+        completion_tokens: 4,
+        cost_micro_usd: null,
+      },
+      {
+        ts: at('2025-06-01T16:00:00Z'),
+        model_used: null,
+        model_requested: 'gpt-5x',
+        status: 'error',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_micro_usd: null,
+      },
     ]);
     const range = { since: at('2025-06-01T00:00:00Z'), until: at('2025-06-03T00:00:00Z'), timeZone: 'Asia/Tokyo' };
     const byDay = usageReport(temp.ledger.db, { ...range, by: 'day' });
-    expect(byDay.rows.map((r) => [r.key, r.requests])).toEqual([['2025-06-01', 1], ['2025-06-02', 3]]);
+    expect(byDay.rows.map((r) => [r.key, r.requests])).toEqual([
+      ['2025-06-01', 1],
+      ['2025-06-02', 3],
+    ]);
     const byModel = usageReport(temp.ledger.db, { ...range, by: 'model' });
-    expect(byModel.total).toMatchObject({ requests: 4, errors: 1, prompt_tokens: 33, completion_tokens: 16, unpriced_calls: 1 });
+    expect(byModel.total).toMatchObject({
+      requests: 4,
+      errors: 1,
+      prompt_tokens: 33,
+      completion_tokens: 16,
+      unpriced_calls: 1,
+    });
     expect(byModel.total.cost_usd).toBeCloseTo(0.0035, 12);
-    expect(Object.fromEntries(byModel.rows.map((r) => [r.key, r.requests]))).toEqual({ 'gpt-4o': 2, 'mystery-model': 1, 'gpt-5x': 1 });
+    expect(Object.fromEntries(byModel.rows.map((r) => [r.key, r.requests]))).toEqual({
+      'gpt-4o': 2,
+      'mystery-model': 1,
+      'gpt-5x': 1,
+    });
     const table = formatUsageTable(byModel);
     expect(table).toContain('(+1 unpriced)');
     expect(table).toContain('1 call(s) used models with no known price');
-    expect(formatUsageCsv(byModel).split('\n')[0]).toBe('model,requests,errors,blocked,prompt_tokens,completion_tokens,cost_usd,unpriced_calls,estimated_calls');
+    expect(formatUsageCsv(byModel).split('\n')[0]).toBe(
+      'model,requests,errors,blocked,prompt_tokens,completion_tokens,cost_usd,unpriced_calls,estimated_calls',
+    );
   });
 
   it('quotes CSV cells that need it, and the CLI prints JSON the same report gives', () => {
@@ -41,6 +82,8 @@ describe('usage report', () => {
     out = '';
     runUsageCommand(['--since', '24h', '--by', 'client', '--json'], ledgerConfig(temp), (t) => (out += t));
     expect(JSON.parse(out)).toMatchObject({ by: 'client', total: { requests: 1, prompt_tokens: 9 } });
-    expect(() => runUsageCommand(['--by', 'colour'], ledgerConfig(temp), () => undefined)).toThrow(/--by must be one of model, tool, client/);
+    expect(() => runUsageCommand(['--by', 'colour'], ledgerConfig(temp), () => undefined)).toThrow(
+      /--by must be one of model, tool, client/,
+    );
   });
 });

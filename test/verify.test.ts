@@ -9,7 +9,12 @@ import { TEST_KEY, useTestUpstream } from './helpers/harness.js';
 const shared = useTestUpstream();
 
 const verify = async (key: string | undefined) => {
-  const config = loadConfig({ ...(key ? { COMETAPI_KEY: key } : {}), COMETAPI_BASE_URL: shared.sim.baseUrl, COMETAPI_MCP_DB: path.join(shared.dir, 'l.db'), COMETAPI_MCP_DATA_DIR: shared.dir });
+  const config = loadConfig({
+    ...(key ? { COMETAPI_KEY: key } : {}),
+    COMETAPI_BASE_URL: shared.sim.baseUrl,
+    COMETAPI_MCP_DB: path.join(shared.dir, 'l.db'),
+    COMETAPI_MCP_DATA_DIR: shared.dir,
+  });
   let out = '';
   const ok = await runVerifyCommand(config, silentLogger, (t) => (out += t));
   return { ok, out };

@@ -92,7 +92,12 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
   const postOnce = (url: string, body: string): Promise<string | null> =>
     withDeadline(policy.timeoutMs, closing.signal, async (signal, timedOut) => {
       try {
-        const response = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+        const response = await doFetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal,
+        });
         await response.body?.cancel();
         return response.ok ? null : `HTTP ${response.status}`;
       } catch (error) {
@@ -110,7 +115,11 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
       if (error === null) return record(alert.id, 'delivered', attempt, null);
       const last = attempt === policy.attempts;
       record(alert.id, last ? 'failed' : 'pending', attempt, error);
-      deps.logger.warn(last ? 'quota alert webhook failed; giving up' : 'quota alert webhook failed; will retry', { alert: alert.id, attempt, error });
+      deps.logger.warn(last ? 'quota alert webhook failed; giving up' : 'quota alert webhook failed; will retry', {
+        alert: alert.id,
+        attempt,
+        error,
+      });
       if (!last) await sleep(policy.baseDelayMs * 4 ** (attempt - 1));
     }
   }
@@ -118,8 +127,16 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
   return {
     initialDelivery: deps.webhookUrl ? 'pending' : 'no-webhook',
     notify(alert, quota) {
-      deps.logger.warn(`quota alert: ${alert.message}`, { quota: quota.name, threshold: alert.threshold, alert: alert.id });
-      deps.notices.publish({ level: 'warning', logger: ALERT_LOGGER, data: { message: alert.message, ...webhookPayload(alert, quota).alert } });
+      deps.logger.warn(`quota alert: ${alert.message}`, {
+        quota: quota.name,
+        threshold: alert.threshold,
+        alert: alert.id,
+      });
+      deps.notices.publish({
+        level: 'warning',
+        logger: ALERT_LOGGER,
+        data: { message: alert.message, ...webhookPayload(alert, quota).alert },
+      });
       const url = deps.webhookUrl;
       if (!url || closing.signal.aborted) return;
       const delivery = deliver(url, alert, quota).catch((error: unknown) => {

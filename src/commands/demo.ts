@@ -17,10 +17,20 @@ const DEMO_KEY = 'sk-demo-simulated-upstream';
  * `cometapi-mcp demo`: the sidecar and real MCP client sessions against the built-in simulated
  * upstream. Its rows go to a separate demo ledger so they never mix with real spending.
  */
-export async function runDemoCommand(argv: string[], config: Config, logger: Logger, write: (text: string) => void): Promise<number> {
+export async function runDemoCommand(
+  argv: string[],
+  config: Config,
+  logger: Logger,
+  write: (text: string) => void,
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { calls: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string', default: '7' }, 'no-dashboard': { type: 'boolean', default: false } },
+    options: {
+      calls: { type: 'string' },
+      db: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+      'no-dashboard': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const calls = values.calls === undefined ? undefined : Number(values.calls);
@@ -28,7 +38,14 @@ export async function runDemoCommand(argv: string[], config: Config, logger: Log
     throw new BadInputError(`--calls must be a whole number from 1 to 100000 (got "${values.calls}")`);
   }
   const random = seededRandom(Number(values.seed) || 7);
-  const upstream = await startSimulatedUpstream({ apiKey: DEMO_KEY, latencyMs: 60, jitterMs: 400, tokensPerSecond: 120, errorRate: 0.08, random });
+  const upstream = await startSimulatedUpstream({
+    apiKey: DEMO_KEY,
+    latencyMs: 60,
+    jitterMs: 400,
+    tokensPerSecond: 120,
+    errorRate: 0.08,
+    random,
+  });
   const demoConfig: Config = {
     ...config,
     key: DEMO_KEY,
@@ -50,7 +67,11 @@ export async function runDemoCommand(argv: string[], config: Config, logger: Log
       sidecar = await startDashboard(runtime, 'demo', config.port);
       write(`Dashboard: ${sidecar.url}\n`);
     }
-    write(calls ? `Making ${calls} calls from ${DEMO_CLIENTS.length} simulated MCP clients…\n` : `Generating traffic from ${DEMO_CLIENTS.length} simulated MCP clients; Ctrl-C to stop.\n`);
+    write(
+      calls
+        ? `Making ${calls} calls from ${DEMO_CLIENTS.length} simulated MCP clients…\n`
+        : `Generating traffic from ${DEMO_CLIENTS.length} simulated MCP clients; Ctrl-C to stop.\n`,
+    );
     const made = await runDemoTraffic({
       createServer: () => createServer(runtime.serverDeps('demo')),
       random,

@@ -20,7 +20,9 @@ const FLAG_FOR: Record<string, string> = { time_zone: '--tz' };
 const flagFor = (field: string) => FLAG_FOR[field] ?? (field ? `--${field}` : '');
 
 function asCliError(error: QuotaInputError): BadInputError {
-  const lines = error.issues.map((i) => `  ${i.field ? `${flagFor(i.field)}: ` : ''}${i.message.replace(/\btime_zone\b/g, '--tz')}`);
+  const lines = error.issues.map(
+    (i) => `  ${i.field ? `${flagFor(i.field)}: ` : ''}${i.message.replace(/\btime_zone\b/g, '--tz')}`,
+  );
   return new BadInputError(`invalid quota, nothing was saved:\n${lines.join('\n')}\nUsage: ${QUOTA_HELP}`);
 }
 
@@ -28,14 +30,24 @@ function asCliError(error: QuotaInputError): BadInputError {
 export function runQuotaCommand(argv: string[], config: Config, write: (text: string) => void, now = Date.now()): void {
   const [action, ...rest] = argv;
   if (action !== 'set' && action !== 'list' && action !== 'ls' && action !== 'rm') {
-    throw new BadInputError(`quota needs one of set, list or rm${action ? ` (got "${action}")` : ''}.\nUsage: ${QUOTA_HELP}`);
+    throw new BadInputError(
+      `quota needs one of set, list or rm${action ? ` (got "${action}")` : ''}.\nUsage: ${QUOTA_HELP}`,
+    );
   }
   const { values, positionals } = parseArgs({
     args: rest,
     options: {
-      name: { type: 'string' }, metric: { type: 'string' }, period: { type: 'string' }, limit: { type: 'string' },
-      scope: { type: 'string' }, hard: { type: 'boolean' }, soft: { type: 'boolean' }, thresholds: { type: 'string' },
-      tz: { type: 'string' }, json: { type: 'boolean', default: false }, db: { type: 'string' },
+      name: { type: 'string' },
+      metric: { type: 'string' },
+      period: { type: 'string' },
+      limit: { type: 'string' },
+      scope: { type: 'string' },
+      hard: { type: 'boolean' },
+      soft: { type: 'boolean' },
+      thresholds: { type: 'string' },
+      tz: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      db: { type: 'string' },
     },
     allowPositionals: action === 'rm',
     strict: true,
@@ -54,8 +66,14 @@ export function runQuotaCommand(argv: string[], config: Config, write: (text: st
     const usage = createUsageQuery(ledger.db);
     if (action === 'set') {
       const raw = {
-        name: values.name, metric: values.metric, period: values.period, limit: values.limit, scope: values.scope,
-        thresholds: values.thresholds, time_zone: values.tz, hard: values.hard ? true : values.soft ? false : undefined,
+        name: values.name,
+        metric: values.metric,
+        period: values.period,
+        limit: values.limit,
+        scope: values.scope,
+        thresholds: values.thresholds,
+        time_zone: values.tz,
+        hard: values.hard ? true : values.soft ? false : undefined,
       };
       let quota: Quota;
       try {
@@ -68,7 +86,12 @@ export function runQuotaCommand(argv: string[], config: Config, write: (text: st
     }
     const states = repo.list().map((q) => quotaState(q, usage, now));
     if (values.json) write(JSON.stringify(states, null, 2) + '\n');
-    else write(states.length === 0 ? 'No quotas. Add one with: cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5\n' : formatQuotaTable(states) + '\n');
+    else
+      write(
+        states.length === 0
+          ? 'No quotas. Add one with: cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5\n'
+          : formatQuotaTable(states) + '\n',
+      );
   } finally {
     ledger.close();
   }
@@ -82,19 +105,31 @@ export function describeQuota(q: Quota): string {
   );
 }
 
-const figure = (s: QuotaState, value: number) => (s.metric !== 'cost' ? String(value) : `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`);
+const figure = (s: QuotaState, value: number) =>
+  s.metric !== 'cost' ? String(value) : `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`;
 
 /** Used / limit / % for the current period, one line per quota. */
 export function formatQuotaTable(states: readonly QuotaState[]): string {
   const header = ['name', 'scope', 'metric', 'period', 'used', 'limit', '%', 'forecast', 'kind', 'resets'];
   const rows = states.map((s) => [
-    s.name, s.scope, s.metric, s.period, figure(s, s.used), figure(s, s.limit), `${s.percent.toFixed(1)}%`,
-    `${figure(s, s.forecast)} (${Math.round(s.forecast_percent)}%)`, s.hard ? 'hard' : 'soft',
+    s.name,
+    s.scope,
+    s.metric,
+    s.period,
+    figure(s, s.used),
+    figure(s, s.limit),
+    `${s.percent.toFixed(1)}%`,
+    `${figure(s, s.forecast)} (${Math.round(s.forecast_percent)}%)`,
+    s.hard ? 'hard' : 'soft',
     `${localDateTime(Date.parse(s.resets_at), s.time_zone)} ${s.time_zone}`,
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const numeric = new Set([4, 5, 6, 7]);
-  const line = (r: string[]) => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

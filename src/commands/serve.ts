@@ -17,15 +17,25 @@ export function untilStopped(): { signal: AbortSignal; stopped: Promise<void> } 
 }
 
 /** The sidecar with /mcp and /v1 mounted; null when the port is taken (another process serves it). */
-export async function startGatewaySidecar(runtime: Runtime, mode: 'demo' | 'live', port: number): Promise<RunningSidecar | null> {
+export async function startGatewaySidecar(
+  runtime: Runtime,
+  mode: 'demo' | 'live',
+  port: number,
+): Promise<RunningSidecar | null> {
   const { config, logger, ledger } = runtime;
   const gateway = createGateway(runtime);
-  const sidecar = await startSidecar({ ledger, config, logger, mode, host: config.host, port, extraRoutes: (app) => gateway.mount(app) }).catch(
-    async (error: unknown) => {
-      await gateway.close();
-      throw error;
-    },
-  );
+  const sidecar = await startSidecar({
+    ledger,
+    config,
+    logger,
+    mode,
+    host: config.host,
+    port,
+    extraRoutes: (app) => gateway.mount(app),
+  }).catch(async (error: unknown) => {
+    await gateway.close();
+    throw error;
+  });
   if (!sidecar) {
     await gateway.close();
     return null;

@@ -4,7 +4,11 @@ import { CLIENTS, clientConfig, isClient, type SetupClient } from '../client-con
 
 /** `cometapi-mcp setup --client cherry`: prints the JSON to paste (and CherryStudio's one-click link). */
 export function runSetupCommand(argv: string[], write: (text: string) => void): void {
-  const { values } = parseArgs({ args: argv, options: { client: { type: 'string', default: 'cherry' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { client: { type: 'string', default: 'cherry' } },
+    strict: true,
+  });
   const client = values.client;
   if (!isClient(client)) throw new BadInputError(`--client must be one of ${CLIENTS.join(', ')} (got "${client}")`);
   // Never print the configured key: the user pastes theirs into the client's env.

@@ -5,9 +5,15 @@ import { MeteredCallError } from '../metering.js';
 import { createRuntime } from '../runtime.js';
 
 /** Like CherryStudio's "Save & Verify": one tiny metered call with the configured key. */
-export async function runVerifyCommand(config: Config, logger: Logger, write: (text: string) => void): Promise<boolean> {
+export async function runVerifyCommand(
+  config: Config,
+  logger: Logger,
+  write: (text: string) => void,
+): Promise<boolean> {
   if (!config.key) {
-    write('COMETAPI_KEY is not set. Export it (export COMETAPI_KEY=sk-...) or put it in your MCP client config, then run verify again.\n');
+    write(
+      'COMETAPI_KEY is not set. Export it (export COMETAPI_KEY=sk-...) or put it in your MCP client config, then run verify again.\n',
+    );
     return false;
   }
   const runtime = createRuntime({ config, logger });
@@ -15,7 +21,12 @@ export async function runVerifyCommand(config: Config, logger: Logger, write: (t
   try {
     const result = await runtime.metering.run(
       { source: 'mcp-stdio', client: 'cometapi-mcp verify', tool: 'verify' },
-      chatOperation({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 5, fallbackModels: [] }),
+      chatOperation({
+        model,
+        messages: [{ role: 'user', content: 'Reply with OK.' }],
+        max_tokens: 5,
+        fallbackModels: [],
+      }),
     );
     const r = result.record;
     write(

@@ -11,22 +11,55 @@ interface DemoCall {
   args: (random: () => number) => Record<string, unknown>;
 }
 
-const TOPICS = ['summarise this release note', 'translate "good morning" to German', 'write a haiku about SQLite', 'explain retries with jitter', 'name three uses of embeddings'];
+const TOPICS = [
+  'summarise this release note',
+  'translate "good morning" to German',
+  'write a haiku about SQLite',
+  'explain retries with jitter',
+  'name three uses of embeddings',
+];
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)] as T;
 
 /** A mix like a real day: mostly chat across models, some embeddings and images, a few mistakes. */
 const CALLS: DemoCall[] = [
-  { weight: 40, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: pick(['gpt-4o-mini', 'gpt-4o', 'gemini-2.5-flash', 'deepseek-v3'], r) }) },
-  { weight: 12, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'claude-sonnet-4-20250514', max_tokens: 200 }) },
+  {
+    weight: 40,
+    name: 'chat',
+    args: (r) => ({
+      prompt: pick(TOPICS, r),
+      model: pick(['gpt-4o-mini', 'gpt-4o', 'gemini-2.5-flash', 'deepseek-v3'], r),
+    }),
+  },
+  {
+    weight: 12,
+    name: 'chat',
+    args: (r) => ({ prompt: pick(TOPICS, r), model: 'claude-sonnet-4-20250514', max_tokens: 200 }),
+  },
   { weight: 15, name: 'create_embeddings', args: (r) => ({ input: [pick(TOPICS, r), pick(TOPICS, r)] }) },
-  { weight: 6, name: 'generate_image', args: (r) => ({ prompt: `a comet over ${pick(['a lake', 'mountains', 'a city'], r)}`, model: 'gpt-image-1' }) },
-  { weight: 5, name: 'chat', args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }) },
-  { weight: 4, name: 'text_to_speech', args: (r) => ({ text: pick(TOPICS, r), voice: pick(['alloy', 'nova', 'onyx'], r), format: 'wav' }) },
+  {
+    weight: 6,
+    name: 'generate_image',
+    args: (r) => ({ prompt: `a comet over ${pick(['a lake', 'mountains', 'a city'], r)}`, model: 'gpt-image-1' }),
+  },
+  {
+    weight: 5,
+    name: 'chat',
+    args: (r) => ({ prompt: pick(TOPICS, r), model: 'gpt-5x-preview', fallback_models: ['gpt-4o-mini'] }),
+  },
+  {
+    weight: 4,
+    name: 'text_to_speech',
+    args: (r) => ({ text: pick(TOPICS, r), voice: pick(['alloy', 'nova', 'onyx'], r), format: 'wav' }),
+  },
   { weight: 3, name: 'get_usage', args: () => ({ since: 'today' }) },
 ];
 
 /** Every tenth call asks for a model that does not exist, so the error views always have something to show. */
-const UNKNOWN_MODEL_CALL: DemoCall = { weight: 0, name: 'chat', args: () => ({ prompt: 'hello', model: 'gpt-5x-preview' }) };
+const UNKNOWN_MODEL_CALL: DemoCall = {
+  weight: 0,
+  name: 'chat',
+  args: () => ({ prompt: 'hello', model: 'gpt-5x-preview' }),
+};
 
 function pickCall(random: () => number): DemoCall {
   const total = CALLS.reduce((sum, c) => sum + c.weight, 0);

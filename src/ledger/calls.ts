@@ -46,10 +46,32 @@ export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated' |
 type SqlValue = string | number | null;
 
 const COLUMNS = [
-  'ts', 'duration_ms', 'ttft_ms', 'source', 'client', 'tool', 'provider', 'model_requested',
-  'model_used', 'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
-  'images', 'usage_estimated', 'cost_micro_usd', 'status', 'http_status', 'error_type',
-  'error_message', 'retries', 'fallback_from', 'request_id', 'input_chars', 'audio_seconds',
+  'ts',
+  'duration_ms',
+  'ttft_ms',
+  'source',
+  'client',
+  'tool',
+  'provider',
+  'model_requested',
+  'model_used',
+  'stream',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'reasoning_tokens',
+  'images',
+  'usage_estimated',
+  'cost_micro_usd',
+  'status',
+  'http_status',
+  'error_type',
+  'error_message',
+  'retries',
+  'fallback_from',
+  'request_id',
+  'input_chars',
+  'audio_seconds',
 ] as const satisfies readonly (keyof CallRecord)[];
 
 /** What an optional column holds when a record leaves it out (the migration's defaults). */

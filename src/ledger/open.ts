@@ -39,7 +39,10 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
     .filter((f) => /^\d{4}_.+\.sql$/.test(f))
     .sort();
   const applied = new Set(
-    db.prepare<[], { name: string }>('SELECT name FROM schema_migrations').all().map((r) => r.name),
+    db
+      .prepare<[], { name: string }>('SELECT name FROM schema_migrations')
+      .all()
+      .map((r) => r.name),
   );
   const done: string[] = [];
   for (const file of files) {

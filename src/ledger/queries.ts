@@ -15,10 +15,23 @@ export type { TimeRange } from './queries/range.js';
 export { nearestRank } from './queries/range.js';
 export type { Summary, Percentiles } from './queries/summary.js';
 export type { Timeseries, TimeseriesPoint } from './queries/timeseries.js';
-export { BREAKDOWN_DIMENSIONS, type Breakdown, type BreakdownDimension, type BreakdownRow } from './queries/breakdown.js';
+export {
+  BREAKDOWN_DIMENSIONS,
+  type Breakdown,
+  type BreakdownDimension,
+  type BreakdownRow,
+} from './queries/breakdown.js';
 export type { CallFilter, CallPage, ErrorGroup } from './queries/calls.js';
 export type { MetricSourceRow } from './queries/metrics.js';
-export { BUCKET_SIZES, BUCKET_MS, MAX_BUCKETS, chooseBucket, bucketEdges, ZoneClock, type BucketSize } from './queries/buckets.js';
+export {
+  BUCKET_SIZES,
+  BUCKET_MS,
+  MAX_BUCKETS,
+  chooseBucket,
+  bucketEdges,
+  ZoneClock,
+  type BucketSize,
+} from './queries/buckets.js';
 
 export interface LedgerQueries {
   summary: SummaryQuery;

@@ -24,7 +24,8 @@ interface QuotaRow extends Omit<Quota, 'thresholds' | 'hard'> {
 }
 
 /** USD for cost, the plain count for the rest: what people type and read. */
-export const toAmount = (metric: QuotaMetric, value: number): number => (metric === 'cost' ? Math.round(value * 1e6) : Math.round(value));
+export const toAmount = (metric: QuotaMetric, value: number): number =>
+  metric === 'cost' ? Math.round(value * 1e6) : Math.round(value);
 export const fromAmount = (metric: QuotaMetric, amount: number): number => (metric === 'cost' ? amount / 1e6 : amount);
 
 export interface QuotasRepo {
@@ -71,9 +72,16 @@ export function createQuotasRepo(db: Db): QuotasRepo {
     },
     upsert(input, now) {
       upsertStmt.run({
-        name: input.name, scope: input.scope.kind, scope_value: input.scope.value, metric: input.metric, period: input.period,
-        time_zone: input.time_zone, limit_amount: toAmount(input.metric, input.limit), thresholds: JSON.stringify(input.thresholds),
-        hard: input.hard ? 1 : 0, now,
+        name: input.name,
+        scope: input.scope.kind,
+        scope_value: input.scope.value,
+        metric: input.metric,
+        period: input.period,
+        time_zone: input.time_zone,
+        limit_amount: toAmount(input.metric, input.limit),
+        thresholds: JSON.stringify(input.thresholds),
+        hard: input.hard ? 1 : 0,
+        now,
       });
       const stored = getStmt.get(input.name);
       if (!stored) throw new Error(`quota ${input.name} vanished after being written`);

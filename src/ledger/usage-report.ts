@@ -27,7 +27,7 @@ export interface UsageReport {
 }
 
 const GROUP_COLUMN: Record<Exclude<UsageGroup, 'day'>, string> = {
-  model: "COALESCE(model_used, model_requested)",
+  model: 'COALESCE(model_used, model_requested)',
   tool: 'tool',
   client: "COALESCE(client, '(unknown)')",
   provider: 'provider',
@@ -60,7 +60,15 @@ interface RawRow {
 }
 
 const emptyRow = (key: string): UsageRow => ({
-  key, requests: 0, errors: 0, blocked: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, unpriced_calls: 0, estimated_calls: 0,
+  key,
+  requests: 0,
+  errors: 0,
+  blocked: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cost_usd: 0,
+  unpriced_calls: 0,
+  estimated_calls: 0,
 });
 
 function addInto(target: UsageRow, raw: RawRow): void {
@@ -75,10 +83,15 @@ function addInto(target: UsageRow, raw: RawRow): void {
 }
 
 /** Usage between two instants, grouped; shared by the CLI `usage` and the get_usage tool. */
-export function usageReport(db: Db, options: { since: number; until: number; by: UsageGroup; timeZone: string }): UsageReport {
+export function usageReport(
+  db: Db,
+  options: { since: number; until: number; by: UsageGroup; timeZone: string },
+): UsageReport {
   const keyExpr = options.by === 'day' ? `ts / ${QUARTER_HOUR}` : GROUP_COLUMN[options.by];
   const raws = db
-    .prepare<[number, number], RawRow>(`SELECT ${keyExpr} AS key, ${AGGREGATES} FROM calls WHERE ts >= ? AND ts < ? GROUP BY 1`)
+    .prepare<[number, number], RawRow>(
+      `SELECT ${keyExpr} AS key, ${AGGREGATES} FROM calls WHERE ts >= ? AND ts < ? GROUP BY 1`,
+    )
     .all(options.since, options.until);
   const groups = new Map<string, UsageRow>();
   const total = emptyRow('total');
@@ -90,7 +103,11 @@ export function usageReport(db: Db, options: { since: number; until: number; by:
     addInto(total, raw);
   }
   const rows = [...groups.values()];
-  rows.sort(options.by === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.cost_usd - a.cost_usd || b.requests - a.requests);
+  rows.sort(
+    options.by === 'day'
+      ? (a, b) => a.key.localeCompare(b.key)
+      : (a, b) => b.cost_usd - a.cost_usd || b.requests - a.requests,
+  );
   return { since: options.since, until: options.until, by: options.by, time_zone: options.timeZone, total, rows };
 }
 

@@ -48,7 +48,11 @@ export function progressReporter(extra: ToolExtra, minIntervalMs = 250) {
 }
 
 /** Keeps progress flowing while a call with no natural progress (an image) runs. */
-export async function withHeartbeat<T>(report: ReturnType<typeof progressReporter>, message: string, run: () => Promise<T>): Promise<T> {
+export async function withHeartbeat<T>(
+  report: ReturnType<typeof progressReporter>,
+  message: string,
+  run: () => Promise<T>,
+): Promise<T> {
   let beats = 0;
   report(beats, message, true);
   const timer = setInterval(() => report(++beats, `${message} (${beats * 5}s)`, true), 5_000);

@@ -57,7 +57,9 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     if (!session) return;
     sessions.delete(id);
     options.logger.debug('mcp http session closed', { why });
-    await session.server.close().catch((error: unknown) => options.logger.warn('closing an MCP session failed', { error: errorMessage(error) }));
+    await session.server
+      .close()
+      .catch((error: unknown) => options.logger.warn('closing an MCP session failed', { error: errorMessage(error) }));
   }
 
   /** Makes room for one more session: idle ones go first, then the least recently used. */
@@ -81,7 +83,12 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
       return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
     }
     if (!isInitializeRequest(body)) {
-      return rpcError(c, 400, -32000, 'Bad Request: send initialize first, then the Mcp-Session-Id header it returns on every request');
+      return rpcError(
+        c,
+        400,
+        -32000,
+        'Bad Request: send initialize first, then the Mcp-Session-Id header it returns on every request',
+      );
     }
     await makeRoom();
     const server = createServer(options.serverDeps);
@@ -104,11 +111,17 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     const id = c.req.header('mcp-session-id');
     if (id === undefined) {
       if (c.req.method === 'POST') return startSession(c);
-      return rpcError(c, 400, -32000, 'Bad Request: the Mcp-Session-Id header is required; start a session with initialize (POST)');
+      return rpcError(
+        c,
+        400,
+        -32000,
+        'Bad Request: the Mcp-Session-Id header is required; start a session with initialize (POST)',
+      );
     }
     const session = sessions.get(id);
     // 404 tells a client its session is gone (expired or closed), so it starts a new one.
-    if (!session) return rpcError(c, 404, -32001, 'Session not found: it ended or expired; send initialize to start a new one');
+    if (!session)
+      return rpcError(c, 404, -32001, 'Session not found: it ended or expired; send initialize to start a new one');
     session.lastSeen = now();
     return session.transport.handleRequest(c.req.raw);
   });

@@ -9,14 +9,23 @@ export interface InlineImage {
 }
 
 /** Steps tried in order until the JPEG fits: longest edge in pixels, quality. */
-const STEPS: readonly (readonly [number, number])[] = [[1024, 85], [1024, 70], [768, 70], [512, 65]];
+const STEPS: readonly (readonly [number, number])[] = [
+  [1024, 85],
+  [1024, 70],
+  [768, 70],
+  [512, 65],
+];
 
 /**
  * The image as it can go inline: itself when small enough, else a downscaled JPEG under the limit
  * (the full file is saved to disk either way). null when it cannot be made small enough, or when
  * the image library is unavailable on this platform.
  */
-export async function inlineImage(data: Buffer, mimeType: string, limit = INLINE_LIMIT_BYTES): Promise<InlineImage | null> {
+export async function inlineImage(
+  data: Buffer,
+  mimeType: string,
+  limit = INLINE_LIMIT_BYTES,
+): Promise<InlineImage | null> {
   if (data.length <= limit) return { data, mimeType, downscaled: false };
   // Loaded only when needed: it is a native library and most images need no work.
   const sharp = await import('sharp').then((m) => m.default).catch(() => null);

@@ -12,10 +12,16 @@ const LOGGER = 'cometapi-mcp';
 
 function summary(record: CallRecord, id: number) {
   return {
-    call_id: id, tool: record.tool, model: record.model_used ?? record.model_requested, status: record.status,
-    prompt_tokens: record.prompt_tokens, completion_tokens: record.completion_tokens,
-    cost_usd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6, duration_ms: record.duration_ms,
-    retries: record.retries, ...(record.fallback_from ? { fallback_from: record.fallback_from } : {}),
+    call_id: id,
+    tool: record.tool,
+    model: record.model_used ?? record.model_requested,
+    status: record.status,
+    prompt_tokens: record.prompt_tokens,
+    completion_tokens: record.completion_tokens,
+    cost_usd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+    duration_ms: record.duration_ms,
+    retries: record.retries,
+    ...(record.fallback_from ? { fallback_from: record.fallback_from } : {}),
   };
 }
 
@@ -25,7 +31,9 @@ export function withCallLogging(metering: Metering, server: McpServer): Metering
     if (!server.isConnected()) return;
     // A client that went away must not fail the call that is being reported.
     // The SDK files each session's logging/setLevel under its transport's session id (none on stdio).
-    server.sendLoggingMessage({ level, logger: LOGGER, data }, server.server.transport?.sessionId).catch(() => undefined);
+    server
+      .sendLoggingMessage({ level, logger: LOGGER, data }, server.server.transport?.sessionId)
+      .catch(() => undefined);
   };
   return {
     prices: metering.prices,
@@ -36,7 +44,8 @@ export function withCallLogging(metering: Metering, server: McpServer): Metering
         send('info', summary(result.record, result.callId));
         return result;
       } catch (error) {
-        if (error instanceof MeteredCallError) send('warning', { ...summary(error.record, error.callId), message: error.message });
+        if (error instanceof MeteredCallError)
+          send('warning', { ...summary(error.record, error.callId), message: error.message });
         throw error;
       }
     },

@@ -10,7 +10,16 @@ import type { ServerDeps } from './deps.js';
 import { createQuotaReader } from '../quotas/report.js';
 import { completeFrom, modelIds, usageSnapshot, USAGE_PERIODS } from './resources.js';
 
-export const ILLUSTRATION_STYLES = ['watercolor', 'photograph', 'line art', 'flat vector', 'oil painting', 'pixel art', 'isometric 3D', 'ink sketch'] as const;
+export const ILLUSTRATION_STYLES = [
+  'watercolor',
+  'photograph',
+  'line art',
+  'flat vector',
+  'oil painting',
+  'pixel art',
+  'isometric 3D',
+  'ink sketch',
+] as const;
 
 export function registerPrompts(server: McpServer, deps: ServerDeps): void {
   const { models } = deps.config;
@@ -20,16 +29,21 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
     'summarize_sentiment_illustrate',
     {
       title: 'Summarise → sentiment → illustrate',
-      description: 'Summarises a text, judges its sentiment, then generates a fitting illustration: three metered tool calls in one workflow.',
+      description:
+        'Summarises a text, judges its sentiment, then generates a fitting illustration: three metered tool calls in one workflow.',
       argsSchema: {
         text: z.string().describe('The text to work on (an article, a review, meeting notes)'),
-        chat_model: completable(z.string().optional().describe(`Model for the summary and sentiment (default ${models.chat})`), async (typed) =>
-          completeFrom(await modelIds(deps, 'chat'), typed ?? ''),
+        chat_model: completable(
+          z.string().optional().describe(`Model for the summary and sentiment (default ${models.chat})`),
+          async (typed) => completeFrom(await modelIds(deps, 'chat'), typed ?? ''),
         ),
-        image_model: completable(z.string().optional().describe(`Model for the picture (default ${models.image})`), async (typed) =>
-          completeFrom(await modelIds(deps, 'image'), typed ?? ''),
+        image_model: completable(
+          z.string().optional().describe(`Model for the picture (default ${models.image})`),
+          async (typed) => completeFrom(await modelIds(deps, 'image'), typed ?? ''),
         ),
-        style: completable(z.string().optional().describe('Illustration style, e.g. watercolor'), (typed) => completeFrom(ILLUSTRATION_STYLES, typed ?? '')),
+        style: completable(z.string().optional().describe('Illustration style, e.g. watercolor'), (typed) =>
+          completeFrom(ILLUSTRATION_STYLES, typed ?? ''),
+        ),
       },
     },
     ({ text, chat_model, image_model, style }) => {
@@ -61,9 +75,13 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
     'review_usage',
     {
       title: 'Review usage and budget',
-      description: 'Embeds recorded usage for a period and asks for a short review: what cost most, errors, and how close each quota is.',
+      description:
+        'Embeds recorded usage for a period and asks for a short review: what cost most, errors, and how close each quota is.',
       argsSchema: {
-        period: completable(z.string().optional().describe('today, week, month, all, 24h, 7d (default today)'), (typed) => completeFrom(USAGE_PERIODS, typed ?? '')),
+        period: completable(
+          z.string().optional().describe('today, week, month, all, 24h, 7d (default today)'),
+          (typed) => completeFrom(USAGE_PERIODS, typed ?? ''),
+        ),
       },
     },
     ({ period }) => {
@@ -71,7 +89,10 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
       // Embedded, not linked: some clients never fetch resource links.
       const embed = (uri: string, value: unknown) => ({
         role: 'user' as const,
-        content: { type: 'resource' as const, resource: { uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) } },
+        content: {
+          type: 'resource' as const,
+          resource: { uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) },
+        },
       });
       return {
         messages: [

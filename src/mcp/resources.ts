@@ -13,7 +13,9 @@ import type { ServerDeps } from './deps.js';
 export const USAGE_PERIODS = ['today', 'week', 'month', 'all', '24h', '7d', '30d'] as const;
 const MAX_COMPLETIONS = 100;
 
-const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] });
+const json = (uri: string, value: unknown) => ({
+  contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
+});
 
 /** Values of `options` that start with what the user typed (case-insensitive), as many as a client can show. */
 export function completeFrom(options: readonly string[], typed: string): string[] {
@@ -31,8 +33,18 @@ export async function modelIds(deps: ServerDeps, kind?: string): Promise<string[
 export function usageSnapshot(deps: ServerDeps, period: string) {
   const at = (deps.clock ?? Date.now)();
   const tz = deps.config.timeZone;
-  const report = usageReport(deps.ledger.db, { since: parseSince(period, at, tz), until: at + 1, by: 'model', timeZone: tz });
-  return { period, ...report, since: new Date(report.since).toISOString(), until: new Date(report.until).toISOString() };
+  const report = usageReport(deps.ledger.db, {
+    since: parseSince(period, at, tz),
+    until: at + 1,
+    by: 'model',
+    timeZone: tz,
+  });
+  return {
+    period,
+    ...report,
+    since: new Date(report.since).toISOString(),
+    until: new Date(report.until).toISOString(),
+  };
 }
 
 export function registerResources(server: McpServer, deps: ServerDeps): void {
@@ -43,34 +55,59 @@ export function registerResources(server: McpServer, deps: ServerDeps): void {
   server.registerResource(
     'usage-today',
     'cometapi://usage/today',
-    { title: "Today's usage", description: 'Requests, tokens and cost recorded today (in the configured time zone), by model.', mimeType: 'application/json' },
+    {
+      title: "Today's usage",
+      description: 'Requests, tokens and cost recorded today (in the configured time zone), by model.',
+      mimeType: 'application/json',
+    },
     (uri) => json(uri.href, usage('today')),
   );
   server.registerResource(
     'usage',
-    new ResourceTemplate('cometapi://usage/{period}', { list: undefined, complete: { period: (typed) => completeFrom(USAGE_PERIODS, typed) } }),
-    { title: 'Usage for a period', description: 'Usage by model since today, week, month, all, a duration such as 24h, or a date (YYYY-MM-DD).', mimeType: 'application/json' },
+    new ResourceTemplate('cometapi://usage/{period}', {
+      list: undefined,
+      complete: { period: (typed) => completeFrom(USAGE_PERIODS, typed) },
+    }),
+    {
+      title: 'Usage for a period',
+      description: 'Usage by model since today, week, month, all, a duration such as 24h, or a date (YYYY-MM-DD).',
+      mimeType: 'application/json',
+    },
     (uri, { period }) => json(uri.href, usage(String(period))),
   );
   server.registerResource(
     'models',
     'cometapi://models',
-    { title: 'Models', description: "The upstream's model list with known prices per million tokens (cached for 5 minutes).", mimeType: 'application/json' },
+    {
+      title: 'Models',
+      description: "The upstream's model list with known prices per million tokens (cached for 5 minutes).",
+      mimeType: 'application/json',
+    },
     async (uri) => json(uri.href, await deps.catalog.list()),
   );
   server.registerResource(
     'model',
-    new ResourceTemplate('cometapi://models/{id}', { list: undefined, complete: { id: async (typed) => completeFrom(await modelIds(deps), typed) } }),
+    new ResourceTemplate('cometapi://models/{id}', {
+      list: undefined,
+      complete: { id: async (typed) => completeFrom(await modelIds(deps), typed) },
+    }),
     { title: 'One model', description: 'A model by id, with its kind and price.', mimeType: 'application/json' },
     async (uri, { id }) => {
       const entry = (await deps.catalog.list()).find((e) => e.id === String(id));
-      return json(uri.href, entry ?? { id: String(id), error: 'not in the upstream model list; read cometapi://models for the ids' });
+      return json(
+        uri.href,
+        entry ?? { id: String(id), error: 'not in the upstream model list; read cometapi://models for the ids' },
+      );
     },
   );
   server.registerResource(
     'quotas',
     'cometapi://quotas',
-    { title: 'Quotas', description: "Each quota's use this period: used, limit, percent, forecast and when it resets.", mimeType: 'application/json' },
+    {
+      title: 'Quotas',
+      description: "Each quota's use this period: used, limit, percent, forecast and when it resets.",
+      mimeType: 'application/json',
+    },
     (uri) => json(uri.href, readQuotas(now())),
   );
 }

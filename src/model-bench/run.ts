@@ -41,7 +41,15 @@ export async function runModelBench(metering: Metering, options: ModelBenchOptio
         const result = await metering.run(
           { source: 'bench', client: 'cometapi-mcp bench', tool: 'bench' },
           // Fallbacks would measure another model under this one's name.
-          { ...chatOperation({ model, messages: [{ role: 'user', content: options.prompt }], max_tokens: options.maxTokens, signal: options.signal }), fallbackModels: [] },
+          {
+            ...chatOperation({
+              model,
+              messages: [{ role: 'user', content: options.prompt }],
+              max_tokens: options.maxTokens,
+              signal: options.signal,
+            }),
+            fallbackModels: [],
+          },
         );
         const r = result.record;
         ok++;
@@ -57,8 +65,15 @@ export async function runModelBench(metering: Metering, options: ModelBenchOptio
       options.onProgress?.(model, done + 1, options.runs);
     }
     results.push({
-      model, runs: done, ok, errors: done - ok, ttft_ms: sampleStats(ttft), total_ms: sampleStats(total),
-      tokens_per_s: sampleStats(rate), cost_usd: cost, last_error: lastError,
+      model,
+      runs: done,
+      ok,
+      errors: done - ok,
+      ttft_ms: sampleStats(ttft),
+      total_ms: sampleStats(total),
+      tokens_per_s: sampleStats(rate),
+      cost_usd: cost,
+      last_error: lastError,
     });
   }
   return results;

@@ -30,7 +30,9 @@ export function localDateTime(ts: number, timeZone: string): string {
 
 /** "quota 'daily-cost' (model=gpt-4o)" — the scope only when it narrows the quota. */
 function quotaLabel(quota: Quota): string {
-  return quota.scope === 'global' ? `quota '${quota.name}'` : `quota '${quota.name}' (${formatScope({ kind: quota.scope, value: quota.scope_value })})`;
+  return quota.scope === 'global'
+    ? `quota '${quota.name}'`
+    : `quota '${quota.name}' (${formatScope({ kind: quota.scope, value: quota.scope_value })})`;
 }
 
 function usedPhrase(quota: Quota, usedAmount: number): string {
@@ -72,7 +74,13 @@ export function unpricedMessage(quota: Quota, model: string): string {
   );
 }
 
-export function alertMessage(quota: Quota, threshold: number, usedAmount: number, window: PeriodWindow, refused: boolean): string {
+export function alertMessage(
+  quota: Quota,
+  threshold: number,
+  usedAmount: number,
+  window: PeriodWindow,
+  refused: boolean,
+): string {
   const percent = Math.round((usedAmount / quota.limit_amount) * 1000) / 10;
   // A hard quota refuses a call that would pass the limit, so it can refuse below 100%: say so.
   const head =

@@ -36,8 +36,18 @@ export function estimateAmount(metric: QuotaMetric, pending: PendingCall): numbe
   }
 }
 
-const pendingSubject = (p: PendingCall): CallSubject => ({ model: p.model, tool: p.ctx.tool, client: p.ctx.client, provider: p.provider });
-const recordSubject = (r: CallRecord): CallSubject => ({ model: r.model_used ?? r.model_requested, tool: r.tool, client: r.client, provider: r.provider });
+const pendingSubject = (p: PendingCall): CallSubject => ({
+  model: p.model,
+  tool: p.ctx.tool,
+  client: p.ctx.client,
+  provider: p.provider,
+});
+const recordSubject = (r: CallRecord): CallSubject => ({
+  model: r.model_used ?? r.model_requested,
+  tool: r.tool,
+  client: r.client,
+  provider: r.provider,
+});
 
 /**
  * Hard quotas are checked before the upstream is touched; after each row is written every quota
@@ -61,8 +71,14 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
       const reached = usedAmount * 100 >= threshold * quota.limit_amount;
       if (!reached && !(refused && threshold === limitAlert)) continue;
       const alert = deps.alerts.fire({
-        quota_id: quota.id, period_start: window.start, threshold, used_amount: usedAmount, limit_amount: quota.limit_amount,
-        message: alertMessage(quota, threshold, usedAmount, window, refused), fired_at: clock(), delivery: deps.notifier.initialDelivery,
+        quota_id: quota.id,
+        period_start: window.start,
+        threshold,
+        used_amount: usedAmount,
+        limit_amount: quota.limit_amount,
+        message: alertMessage(quota, threshold, usedAmount, window, refused),
+        fired_at: clock(),
+        delivery: deps.notifier.initialDelivery,
       });
       // null: another process (or an earlier call) fired it first; only the first one delivers.
       if (alert) deps.notifier.notify(alert, quota);

@@ -17,7 +17,10 @@ export function quotaAsInput(quota: Quota): Record<string, unknown> {
 }
 
 const newQuotaDefaults = (timeZone: string): Record<string, unknown> => ({
-  scope: 'global', thresholds: [...DEFAULT_THRESHOLDS], hard: false, time_zone: timeZone,
+  scope: 'global',
+  thresholds: [...DEFAULT_THRESHOLDS],
+  hard: false,
+  time_zone: timeZone,
 });
 
 export interface SetOptions {
@@ -30,7 +33,9 @@ export interface SetOptions {
 
 /** The name is checked first so the "exists"/"missing" answers can name it. */
 function nameOf(raw: unknown): string | undefined {
-  return typeof raw === 'object' && raw !== null && 'name' in raw && typeof raw.name === 'string' ? raw.name : undefined;
+  return typeof raw === 'object' && raw !== null && 'name' in raw && typeof raw.name === 'string'
+    ? raw.name
+    : undefined;
 }
 
 export class QuotaConflictError extends BadInputError {}
@@ -44,10 +49,14 @@ export function setQuota(repo: QuotasRepo, raw: unknown, options: SetOptions): Q
   const name = nameOf(raw);
   const existing = name === undefined ? undefined : repo.get(name);
   if (existing && options.mode === 'create') {
-    throw new QuotaConflictError(`a quota named '${existing.name}' already exists; change it with PUT /api/quotas/${existing.name} or \`cometapi-mcp quota set --name ${existing.name} …\``);
+    throw new QuotaConflictError(
+      `a quota named '${existing.name}' already exists; change it with PUT /api/quotas/${existing.name} or \`cometapi-mcp quota set --name ${existing.name} …\``,
+    );
   }
   if (!existing && options.mode === 'update' && name !== undefined) {
-    throw new QuotaNotFoundError(`there is no quota named '${name}'; create it with POST /api/quotas or \`cometapi-mcp quota set --name ${name} --metric … --period … --limit …\``);
+    throw new QuotaNotFoundError(
+      `there is no quota named '${name}'; create it with POST /api/quotas or \`cometapi-mcp quota set --name ${name} --metric … --period … --limit …\``,
+    );
   }
   const input = resolveQuotaInput(raw, existing ? quotaAsInput(existing) : newQuotaDefaults(options.defaultTimeZone));
   return repo.upsert(input, options.now);

@@ -33,7 +33,9 @@ export function createQuotaReader(db: Db): (now: number) => QuotaState[] {
 }
 
 const figure = (s: QuotaState, value: number): string =>
-  s.metric === 'cost' ? `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}` : `${value.toLocaleString('en-US')} ${s.metric}`;
+  s.metric === 'cost'
+    ? `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`
+    : `${value.toLocaleString('en-US')} ${s.metric}`;
 
 /** Plain lines for MCP text content: what an agent needs to pace itself. */
 export function formatQuotaLines(states: readonly QuotaState[]): string {

@@ -23,11 +23,11 @@ export interface QuotaScope {
   value: string | null;
 }
 
-const got = (input: unknown): string => (input === undefined ? '' : `; got ${JSON.stringify(input)?.slice(0, 60) ?? String(input)}`);
+const got = (input: unknown): string =>
+  input === undefined ? '' : `; got ${JSON.stringify(input)?.slice(0, 60) ?? String(input)}`;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SCOPE = /^(model|tool|client|provider)=(.{1,200})$/s;
-
 
 /** "global" or "model=gpt-4o"; the form used on the command line, in the API and on the page. */
 export function parseScope(text: string): QuotaScope | null {
@@ -38,19 +38,28 @@ export function parseScope(text: string): QuotaScope | null {
   return { kind: match[1] as Exclude<ScopeKind, 'global'>, value: match[2].trim() };
 }
 
-export const formatScope = (scope: QuotaScope): string => (scope.kind === 'global' ? 'global' : `${scope.kind}=${scope.value ?? ''}`);
+export const formatScope = (scope: QuotaScope): string =>
+  scope.kind === 'global' ? 'global' : `${scope.kind}=${scope.value ?? ''}`;
 
 const scopeField = z.string({ error: 'must be a string such as global or model=gpt-4o' }).transform((text, ctx) => {
   const scope = parseScope(text);
   if (!scope) {
-    ctx.addIssue({ code: 'custom', message: `must be global or one of model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be global or one of model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"`,
+    });
     return z.NEVER;
   }
   return scope;
 });
 
 const thresholdList = z
-  .array(z.number({ error: 'each threshold must be a number of percent, e.g. 80' }).gt(0, 'each threshold must be above 0%').max(1000, 'each threshold must be at most 1000%'))
+  .array(
+    z
+      .number({ error: 'each threshold must be a number of percent, e.g. 80' })
+      .gt(0, 'each threshold must be above 0%')
+      .max(1000, 'each threshold must be at most 1000%'),
+  )
   .min(1, 'give at least one threshold, e.g. 50,80,100')
   .max(10, 'give at most 10 thresholds')
   .refine((list) => new Set(list).size === list.length, 'thresholds must not repeat')
@@ -58,7 +67,10 @@ const thresholdList = z
 
 /** The CLI passes "50,80,100"; the API passes [50, 80, 100]. */
 const thresholdsField = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))) : value),
+  (value) =>
+    typeof value === 'string'
+      ? value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)))
+      : value,
   thresholdList,
 );
 
@@ -73,27 +85,35 @@ const limitField = z.preprocess(
 );
 
 const fields = {
-  name: z.string({ error: 'is required, e.g. daily-cost' }).regex(NAME, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. daily-cost)'),
+  name: z
+    .string({ error: 'is required, e.g. daily-cost' })
+    .regex(NAME, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. daily-cost)'),
   scope: scopeField,
-  metric: z.enum(QUOTA_METRICS, { error: (issue) => `must be one of ${QUOTA_METRICS.join(', ')} (cost is in USD)${got(issue.input)}` }),
+  metric: z.enum(QUOTA_METRICS, {
+    error: (issue) => `must be one of ${QUOTA_METRICS.join(', ')} (cost is in USD)${got(issue.input)}`,
+  }),
   period: z.enum(QUOTA_PERIODS, { error: (issue) => `must be one of ${QUOTA_PERIODS.join(', ')}${got(issue.input)}` }),
   limit: limitField,
   thresholds: thresholdsField,
   hard: z.boolean({ error: 'must be true (refuse calls past the limit) or false (alert only)' }),
-  time_zone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin or UTC' }).refine(isTimeZone, 'must be an IANA time zone such as America/New_York, Asia/Tokyo or UTC'),
+  time_zone: z
+    .string({ error: 'must be an IANA time zone such as Europe/Berlin or UTC' })
+    .refine(isTimeZone, 'must be an IANA time zone such as America/New_York, Asia/Tokyo or UTC'),
 };
 
 /** Every field, as a new quota needs them (defaults are applied before this runs). */
-const quotaSchema = z
-  .strictObject(fields)
-  .superRefine((quota, ctx) => {
-    if (quota.metric !== 'cost' && !Number.isInteger(quota.limit)) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: `must be a whole number of ${quota.metric} (got ${quota.limit})` });
-    }
-    if (quota.metric === 'cost' && quota.limit > 0 && Math.round(quota.limit * 1e6) < 1) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'must be at least $0.000001' });
-    }
-  });
+const quotaSchema = z.strictObject(fields).superRefine((quota, ctx) => {
+  if (quota.metric !== 'cost' && !Number.isInteger(quota.limit)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['limit'],
+      message: `must be a whole number of ${quota.metric} (got ${quota.limit})`,
+    });
+  }
+  if (quota.metric === 'cost' && quota.limit > 0 && Math.round(quota.limit * 1e6) < 1) {
+    ctx.addIssue({ code: 'custom', path: ['limit'], message: 'must be at least $0.000001' });
+  }
+});
 
 export type QuotaInput = z.output<typeof quotaSchema>;
 
@@ -112,14 +132,19 @@ export class QuotaInputError extends BadInputError {
 function issuesOf(error: z.ZodError, given: Record<string, unknown>): QuotaIssue[] {
   const issues = error.issues.map((issue): QuotaIssue => {
     if (issue.code === 'unrecognized_keys') {
-      return { field: '', message: `unknown field(s) ${issue.keys.join(', ')}; known fields are ${Object.keys(fields).join(', ')}` };
+      return {
+        field: '',
+        message: `unknown field(s) ${issue.keys.join(', ')}; known fields are ${Object.keys(fields).join(', ')}`,
+      };
     }
     // Report "thresholds.1" as "thresholds": that is the flag or field a person can change.
     const field = String(issue.path[0] ?? '');
     const missing = field !== '' && given[field] === undefined;
     return { field, message: missing ? `is required for a new quota (${hintFor(field)})` : issue.message };
   });
-  return issues.filter((issue, i) => issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i);
+  return issues.filter(
+    (issue, i) => issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i,
+  );
 }
 
 function hintFor(field: string): string {
@@ -136,7 +161,12 @@ function hintFor(field: string): string {
  */
 export function resolveQuotaInput(raw: unknown, base: Record<string, unknown>): QuotaInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new QuotaInputError([{ field: '', message: 'send a JSON object such as {"name": "daily-cost", "metric": "cost", "period": "day", "limit": 5}' }]);
+    throw new QuotaInputError([
+      {
+        field: '',
+        message: 'send a JSON object such as {"name": "daily-cost", "metric": "cost", "period": "day", "limit": 5}',
+      },
+    ]);
   }
   const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const merged = { ...base, ...given };

@@ -38,10 +38,23 @@ export function createQuotaSystem(deps: QuotaSystemDeps): QuotaSystem {
   const alerts = createAlertsRepo(deps.ledger.db);
   const usage = createUsageQuery(deps.ledger.db);
   const notices = createNoticeBoard();
-  const notifier = createAlertNotifier({ alerts, logger: deps.logger, notices, webhookUrl: deps.webhookUrl, policy: deps.delivery, fetch: deps.fetch, clock });
+  const notifier = createAlertNotifier({
+    alerts,
+    logger: deps.logger,
+    notices,
+    webhookUrl: deps.webhookUrl,
+    policy: deps.delivery,
+    fetch: deps.fetch,
+    clock,
+  });
   const guard = createQuotaGuard({ quotas, alerts, usage, notifier, logger: deps.logger, clock });
   return {
-    quotas, alerts, usage, guard, notices, notifier,
+    quotas,
+    alerts,
+    usage,
+    guard,
+    notices,
+    notifier,
     states: (now = clock()) => quotas.list().map((quota) => quotaState(quota, usage, now)),
     close: () => notifier.close(),
   };

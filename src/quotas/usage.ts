@@ -101,7 +101,12 @@ export function createUsageQuery(db: Db): UsageQuery {
     const cached = cache.get(key);
     if (!cached) {
       const row = full.get(quota.scope)?.get(params);
-      const totals = { tokens: row?.tokens ?? 0, cost: row?.cost ?? 0, requests: row?.requests ?? 0, images: row?.images ?? 0 };
+      const totals = {
+        tokens: row?.tokens ?? 0,
+        cost: row?.cost ?? 0,
+        requests: row?.requests ?? 0,
+        images: row?.images ?? 0,
+      };
       // Periods that have ended are rarely asked about again; drop them so the cache stays small.
       for (const [k, v] of cache) if (v.end <= window.start) cache.delete(k);
       cache.set(key, { totals, lastId: row?.max_id ?? 0, end: window.end });

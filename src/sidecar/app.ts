@@ -64,13 +64,25 @@ export function createApp(deps: SidecarDeps): Hono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.use('*', createSecurityHeaders());
-  app.use('*', createSecurityMiddleware({
-    boundHost: config.host, allowedHosts: deps.allowedHosts, allowedOrigins: deps.allowedOrigins, token: config.token,
-  }));
+  app.use(
+    '*',
+    createSecurityMiddleware({
+      boundHost: config.host,
+      allowedHosts: deps.allowedHosts,
+      allowedOrigins: deps.allowedOrigins,
+      token: config.token,
+    }),
+  );
   app.use('*', createBodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
-  app.route('/api', createApiRoutes({ queries, config, ledgerPath: ledger.path, mode, version: packageVersion(), clock }));
-  app.route('/api', createEventsRoutes({ ledger, pollMs: deps.eventsPollMs ?? 500, heartbeatMs: deps.eventsHeartbeatMs ?? 15_000 }));
+  app.route(
+    '/api',
+    createApiRoutes({ queries, config, ledgerPath: ledger.path, mode, version: packageVersion(), clock }),
+  );
+  app.route(
+    '/api',
+    createEventsRoutes({ ledger, pollMs: deps.eventsPollMs ?? 500, heartbeatMs: deps.eventsHeartbeatMs ?? 15_000 }),
+  );
   app.route('/api', createQuotaRoutes({ ledger, config, clock }));
   app.route('/', createMetricsRoutes(createLedgerMetrics(queries)));
   deps.extraRoutes?.(app);

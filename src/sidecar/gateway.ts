@@ -24,11 +24,20 @@ export interface Gateway {
 export function createGateway(runtime: Runtime, options: GatewayOptions = {}): Gateway {
   const { config, logger } = runtime;
   const defaultProvider = runtime.upstream?.provider ?? DEFAULT_PROVIDER;
-  const passthrough = createPassthrough({ targets: passthroughTargets(config, defaultProvider), timeoutMs: config.timeoutMs });
+  const passthrough = createPassthrough({
+    targets: passthroughTargets(config, defaultProvider),
+    timeoutMs: config.timeoutMs,
+  });
   const mcp = createMcpHttp({ serverDeps: runtime.serverDeps('mcp-http'), logger, ...options.mcp });
   const proxy = createProxyRoutes({
-    metering: runtime.metering, passthrough, logger, defaultProvider,
-    defaultImageModel: config.models.image, maxResponseBytes: config.maxResponseBytes, timeoutMs: config.timeoutMs, limits: options.proxyLimits,
+    metering: runtime.metering,
+    passthrough,
+    logger,
+    defaultProvider,
+    defaultImageModel: config.models.image,
+    maxResponseBytes: config.maxResponseBytes,
+    timeoutMs: config.timeoutMs,
+    limits: options.proxyLimits,
   });
   return {
     mount(app) {

@@ -49,48 +49,94 @@ export function createLedgerMetrics(queries: LedgerQueries): LedgerMetrics {
   // Counters are re-emitted from the integer totals on each scrape: exact, and no float drift.
   const usageCounter = (name: string, help: string, pick: (s: Series) => number) =>
     new Counter({
-      name, help, labelNames: USAGE_LABELS, registers,
+      name,
+      help,
+      labelNames: USAGE_LABELS,
+      registers,
       collect() {
         this.reset();
         for (const s of series.values()) this.inc(s.labels, pick(s));
       },
     });
   new Counter({
-    name: 'cometapi_requests_total', help: 'Metered calls, by outcome (status ok, error or blocked).', labelNames: CALL_LABELS, registers,
+    name: 'cometapi_requests_total',
+    help: 'Metered calls, by outcome (status ok, error or blocked).',
+    labelNames: CALL_LABELS,
+    registers,
     collect() {
       this.reset();
       for (const s of series.values()) for (const { labels, n } of s.byStatus.values()) this.inc(labels, n);
     },
   });
   new Counter({
-    name: 'cometapi_errors_total', help: 'Failed or blocked calls, by error type.', labelNames: ERROR_LABELS, registers,
+    name: 'cometapi_errors_total',
+    help: 'Failed or blocked calls, by error type.',
+    labelNames: ERROR_LABELS,
+    registers,
     collect() {
       this.reset();
-      for (const s of series.values()) for (const [errorType, n] of s.byErrorType) this.inc({ ...s.labels, error_type: errorType }, n);
+      for (const s of series.values())
+        for (const [errorType, n] of s.byErrorType) this.inc({ ...s.labels, error_type: errorType }, n);
     },
   });
   usageCounter('cometapi_prompt_tokens_total', 'Prompt (input) tokens.', (s) => s.prompt);
   usageCounter('cometapi_completion_tokens_total', 'Completion (output) tokens.', (s) => s.completion);
-  usageCounter('cometapi_cost_usd_total', 'Cost in USD of priced calls; see cometapi_unpriced_calls_total.', (s) => s.costMicro / 1_000_000);
-  usageCounter('cometapi_unpriced_calls_total', 'Billable calls whose model has no price (cost unknown, not 0).', (s) => s.unpriced);
-  usageCounter('cometapi_estimated_usage_calls_total', 'Calls whose token counts were estimated locally.', (s) => s.estimated);
+  usageCounter(
+    'cometapi_cost_usd_total',
+    'Cost in USD of priced calls; see cometapi_unpriced_calls_total.',
+    (s) => s.costMicro / 1_000_000,
+  );
+  usageCounter(
+    'cometapi_unpriced_calls_total',
+    'Billable calls whose model has no price (cost unknown, not 0).',
+    (s) => s.unpriced,
+  );
+  usageCounter(
+    'cometapi_estimated_usage_calls_total',
+    'Calls whose token counts were estimated locally.',
+    (s) => s.estimated,
+  );
   usageCounter('cometapi_retries_total', 'Extra upstream attempts (retries) made inside calls.', (s) => s.retries);
   new Gauge({
-    name: 'cometapi_last_call_timestamp_seconds', help: 'Start time of the newest call in the ledger.', registers,
+    name: 'cometapi_last_call_timestamp_seconds',
+    help: 'Start time of the newest call in the ledger.',
+    registers,
     collect() {
       this.set(lastCallSeconds);
     },
   });
   // Histograms have no "set", so they are fed value by value as rows arrive (once per row, ever).
-  const duration = new Histogram({ name: 'cometapi_request_duration_seconds', help: 'Call duration including retries (blocked calls excluded).', labelNames: CALL_LABELS, buckets: LATENCY_BUCKETS_S, registers });
-  const ttft = new Histogram({ name: 'cometapi_ttft_seconds', help: 'Time to first token of streamed calls.', labelNames: USAGE_LABELS, buckets: TTFT_BUCKETS_S, registers });
+  const duration = new Histogram({
+    name: 'cometapi_request_duration_seconds',
+    help: 'Call duration including retries (blocked calls excluded).',
+    labelNames: CALL_LABELS,
+    buckets: LATENCY_BUCKETS_S,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'cometapi_ttft_seconds',
+    help: 'Time to first token of streamed calls.',
+    labelNames: USAGE_LABELS,
+    buckets: TTFT_BUCKETS_S,
+    registers,
+  });
 
   const seriesFor = (row: MetricSourceRow, client: string): Series => {
     const key = `${row.model}\u0000${row.tool}\u0000${client}`;
     let s = series.get(key);
     if (!s) {
       const labels = { model: row.model, tool: row.tool, client };
-      s = { labels, prompt: 0, completion: 0, costMicro: 0, unpriced: 0, estimated: 0, retries: 0, byStatus: new Map(), byErrorType: new Map() };
+      s = {
+        labels,
+        prompt: 0,
+        completion: 0,
+        costMicro: 0,
+        unpriced: 0,
+        estimated: 0,
+        retries: 0,
+        byStatus: new Map(),
+        byErrorType: new Map(),
+      };
       series.set(key, s);
     }
     return s;

@@ -46,10 +46,18 @@ export const rangeFields = {
   range: oneOf(RANGES).optional(),
   from: instant.optional(),
   to: instant.optional(),
-  tz: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, America/New_York or UTC').optional(),
+  tz: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, America/New_York or UTC')
+    .optional(),
 };
 
-export type RangeQuery = { range?: RangeName | undefined; from?: number | undefined; to?: number | undefined; tz?: string | undefined };
+export type RangeQuery = {
+  range?: RangeName | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  tz?: string | undefined;
+};
 
 /**
  * Validates a query string against a z.strictObject schema: unknown parameters are errors, not
@@ -78,7 +86,12 @@ export interface ResolvedRange {
  * Turns range/from/to/tz into a half-open window. Presets end now; `custom` needs `from` and
  * takes `to` (default now). from/to without a range mean custom.
  */
-export function resolveRange(query: RangeQuery, now: number, defaultTimeZone: string, fallback: RangeName = '24h'): ResolvedRange {
+export function resolveRange(
+  query: RangeQuery,
+  now: number,
+  defaultTimeZone: string,
+  fallback: RangeName = '24h',
+): ResolvedRange {
   const timeZone = query.tz ?? defaultTimeZone;
   const hasBounds = query.from !== undefined || query.to !== undefined;
   const name = query.range ?? (hasBounds ? 'custom' : fallback);

@@ -79,7 +79,10 @@ export function createSecurityMiddleware(options: SecurityOptions): MiddlewareHa
   const token = options.token;
 
   const hostAllowed = (hostname: string) =>
-    isLoopbackHost(hostname) || extra.has(hostname) || (!wildcard && hostname === bound) || (wildcard && isIP(hostname) !== 0);
+    isLoopbackHost(hostname) ||
+    extra.has(hostname) ||
+    (!wildcard && hostname === bound) ||
+    (wildcard && isIP(hostname) !== 0);
 
   const hasValidToken = (c: Context, expected: string): boolean => {
     const header = c.req.header('authorization');
@@ -100,7 +103,10 @@ export function createSecurityMiddleware(options: SecurityOptions): MiddlewareHa
     const origin = c.req.header('origin');
     const desktopApp = origin !== undefined && c.req.path.startsWith('/v1/') && DESKTOP_APP_ORIGIN.test(origin);
     if (origin !== undefined && !sameOrigin(origin, host) && !desktopApp && !extraOrigins.has(origin)) {
-      return forbidden(c, `Origin '${origin.slice(0, 100)}' is not allowed: only pages served by this sidecar may call it`);
+      return forbidden(
+        c,
+        `Origin '${origin.slice(0, 100)}' is not allowed: only pages served by this sidecar may call it`,
+      );
     }
     if (token !== undefined) {
       const path = c.req.path;
@@ -137,13 +143,18 @@ function sameOrigin(origin: string, host: string): boolean {
 }
 
 /** Caps request bodies on everything but GET/HEAD and `exempt` paths; 413 with a JSON message past the limit. */
-export function createBodyLimit(maxBytes: number, exempt: readonly string[] = SELF_LIMITED_PREFIXES): MiddlewareHandler {
+export function createBodyLimit(
+  maxBytes: number,
+  exempt: readonly string[] = SELF_LIMITED_PREFIXES,
+): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: (c) => c.json({ error: `request body is larger than the ${maxBytes}-byte limit` }, 413),
   });
   return async (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' || exempt.some((p) => c.req.path.startsWith(p)) ? next() : limit(c, next);
+    c.req.method === 'GET' || c.req.method === 'HEAD' || exempt.some((p) => c.req.path.startsWith(p))
+      ? next()
+      : limit(c, next);
 }
 
 /** Baseline response headers: no sniffing, no framing, no referrer leaks. */

@@ -65,7 +65,10 @@ export async function startSidecar(options: SidecarServeOptions): Promise<Runnin
   if (!deps.ledger.db.readonly) {
     warmRollups(deps.ledger.db, () => closed).then(
       (calls) => calls > 0 && deps.logger.info('usage rollups brought up to date', { calls }),
-      (error: unknown) => deps.logger.warn('usage rollups not prepared; long ranges fold them on first view', { error: errorMessage(error) }),
+      (error: unknown) =>
+        deps.logger.warn('usage rollups not prepared; long ranges fold them on first view', {
+          error: errorMessage(error),
+        }),
     );
   }
   deps.logger.info('sidecar listening', { url });

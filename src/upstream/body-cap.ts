@@ -44,6 +44,10 @@ export function cappedFetch(inner: typeof fetch, maxBytes: number): typeof fetch
         },
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }

@@ -18,7 +18,8 @@ export interface ModelCatalog {
 export function modelKind(id: string): ModelKind {
   const name = id.toLowerCase();
   if (/embed/.test(name)) return 'embedding';
-  if (/(dall-e|gpt-image|image|flux|midjourney|mj_|stable-diffusion|sdxl|imagen|seedream|ideogram)/.test(name)) return 'image';
+  if (/(dall-e|gpt-image|image|flux|midjourney|mj_|stable-diffusion|sdxl|imagen|seedream|ideogram)/.test(name))
+    return 'image';
   if (/(whisper|tts|audio|speech|transcribe)/.test(name)) return 'audio';
   if (/(gpt|claude|gemini|deepseek|qwen|llama|mistral|grok|o\d|kimi|glm|moonshot|chat|sonar)/.test(name)) return 'chat';
   return 'other';
@@ -40,11 +41,17 @@ export function createModelCatalog(deps: {
   let cached: { at: number; entries: CatalogEntry[] } | null = null;
   let pending: Promise<CatalogEntry[]> | null = null;
   const entry = (provider: string, prefix: string, m: ModelInfo): CatalogEntry => ({
-    ...m, id: prefix + m.id, kind: modelKind(m.id), price: deps.prices.price(m.id) ?? null, provider,
+    ...m,
+    id: prefix + m.id,
+    kind: modelKind(m.id),
+    price: deps.prices.price(m.id) ?? null,
+    provider,
   });
   async function fetchAll(upstream: UpstreamClient, signal?: AbortSignal): Promise<CatalogEntry[]> {
     const others = await Promise.allSettled(
-      (deps.configured ?? []).map(async ({ name, client }) => (await client.models(signal)).map((m) => entry(name, `${name}/`, m))),
+      (deps.configured ?? []).map(async ({ name, client }) =>
+        (await client.models(signal)).map((m) => entry(name, `${name}/`, m)),
+      ),
     );
     const own = (await upstream.models(signal)).map((m) => entry(upstream.provider, '', m));
     const extra = others.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));

@@ -87,7 +87,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   // Retries are ours (counted and recorded), so the package's own are off; so is its console
   // logging: every failure it would print is classified, recorded and reported by us.
   const openai = new OpenAI({
-    apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, fetch: fetchImpl, logLevel: 'off',
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+    fetch: fetchImpl,
+    logLevel: 'off',
   });
   const secrets = [options.apiKey];
 
@@ -109,7 +114,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     chat: (request, signal) =>
       attempt(signal, async (combined) => {
         const started = now();
-        const { data: stream, response, request_id } = await openai.chat.completions
+        const {
+          data: stream,
+          response,
+          request_id,
+        } = await openai.chat.completions
           .create(
             {
               model: request.model,
@@ -143,7 +152,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           request.messages.map((m) => m.content),
           text,
         );
-        return { value: { text, finishReason }, modelUsed, usage, ttftMs, requestId: request_id, httpStatus: response.status };
+        return {
+          value: { text, finishReason },
+          modelUsed,
+          usage,
+          ttftMs,
+          requestId: request_id,
+          httpStatus: response.status,
+        };
       }),
 
     embeddings: (request, signal) =>
@@ -155,7 +171,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const usage = data.usage
           ? usageFromWire(data.usage)
           : { ...emptyUsage(), prompt_tokens: await countTokens(request.input), estimated: true };
-        return { value: vectors, modelUsed: data.model || request.model, usage, ttftMs: null, requestId: request_id, httpStatus: response.status };
+        return {
+          value: vectors,
+          modelUsed: data.model || request.model,
+          usage,
+          ttftMs: null,
+          requestId: request_id,
+          httpStatus: response.status,
+        };
       }),
 
     images: (request, signal) =>
@@ -180,7 +203,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         const usage = data.usage ? usageFromWire(data.usage) : emptyUsage();
         usage.images = images.length;
-        return { value: images, modelUsed: request.model, usage, ttftMs: null, requestId: request_id, httpStatus: response.status };
+        return {
+          value: images,
+          modelUsed: request.model,
+          usage,
+          ttftMs: null,
+          requestId: request_id,
+          httpStatus: response.status,
+        };
       }),
 
     models: (signal) =>
@@ -194,13 +224,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 function sniffMimeType(data: Buffer): string {
   if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (data[0] === 0xff && data[1] === 0xd8) return 'image/jpeg';
-  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'image/webp';
   if (data.subarray(0, 3).toString('latin1') === 'GIF') return 'image/gif';
   return 'application/octet-stream';
 }
 
 /** Some upstreams answer with a URL instead of base64: fetch it, since clients won't. */
-async function imageFromItem(item: OpenAI.Image, fetchImpl: typeof fetch, signal: AbortSignal): Promise<GeneratedImage> {
+async function imageFromItem(
+  item: OpenAI.Image,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+): Promise<GeneratedImage> {
   const revisedPrompt = item.revised_prompt ?? null;
   if (item.b64_json) {
     const data = Buffer.from(item.b64_json, 'base64');
@@ -211,5 +246,9 @@ async function imageFromItem(item: OpenAI.Image, fetchImpl: typeof fetch, signal
   if (!res.ok) throw new Error(`could not download the generated image (HTTP ${res.status})`);
   const data = Buffer.from(await res.arrayBuffer());
   const declared = res.headers.get('content-type');
-  return { data, mimeType: declared?.startsWith('image/') ? declared.split(';')[0]! : sniffMimeType(data), revisedPrompt };
+  return {
+    data,
+    mimeType: declared?.startsWith('image/') ? declared.split(';')[0]! : sniffMimeType(data),
+    revisedPrompt,
+  };
 }

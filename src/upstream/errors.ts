@@ -13,7 +13,11 @@ export function retryAfterMs(headers: Headers | undefined): number | null {
 }
 
 /** Which failures are worth trying again: they may pass on a later attempt. */
-export function classifyStatus(status: number, code: string | null | undefined, message: string): { type: string; retryable: boolean } {
+export function classifyStatus(
+  status: number,
+  code: string | null | undefined,
+  message: string,
+): { type: string; retryable: boolean } {
   // Aggregators answer "no channel for this model" with 404, 400 or 503 alike; the code is what says so.
   if (code === 'model_not_found') return { type: 'model_not_found', retryable: false };
   if (status === 402 || code === 'insufficient_quota') return { type: 'insufficient_quota', retryable: false };
@@ -39,7 +43,8 @@ export function toUpstreamError(error: unknown, ctx: ConvertContext): UpstreamEr
   const clean = (text: string) => redact(text, ctx.secrets).slice(0, 500);
   const tooLarge = findTooLarge(error);
   // The same upstream would most likely send the same flood again: not worth a retry.
-  if (tooLarge) return new UpstreamError({ status: null, type: 'response_too_large', message: tooLarge.message, retryable: false });
+  if (tooLarge)
+    return new UpstreamError({ status: null, type: 'response_too_large', message: tooLarge.message, retryable: false });
   if (ctx.timedOut || error instanceof OpenAI.APIConnectionTimeoutError) {
     return new UpstreamError({
       status: null,
@@ -49,7 +54,12 @@ export function toUpstreamError(error: unknown, ctx: ConvertContext): UpstreamEr
     });
   }
   if (error instanceof OpenAI.APIUserAbortError) {
-    return new UpstreamError({ status: null, type: 'cancelled', message: 'the request was cancelled', retryable: false });
+    return new UpstreamError({
+      status: null,
+      type: 'cancelled',
+      message: 'the request was cancelled',
+      retryable: false,
+    });
   }
   if (error instanceof OpenAI.APIConnectionError) {
     return new UpstreamError({

@@ -43,7 +43,14 @@ export class PassthroughHttpError extends UpstreamError {
     fields: { code: string | null; message: string; retryAfterMs: number | null; requestId: string | null },
   ) {
     const { type, retryable } = classifyStatus(status, fields.code, fields.message);
-    super({ status, type, message: fields.message, retryable, retryAfterMs: fields.retryAfterMs, requestId: fields.requestId });
+    super({
+      status,
+      type,
+      message: fields.message,
+      retryable,
+      retryAfterMs: fields.retryAfterMs,
+      requestId: fields.requestId,
+    });
   }
 }
 
@@ -63,9 +70,12 @@ export interface PassthroughOptions {
 
 /** The built-in provider (COMETAPI_BASE_URL/COMETAPI_KEY) and every configured one that has its key. */
 export function passthroughTargets(config: Config, defaultProvider = DEFAULT_PROVIDER): PassthroughTarget[] {
-  const targets: PassthroughTarget[] = config.key ? [{ provider: defaultProvider, baseUrl: config.baseUrl, apiKey: config.key }] : [];
+  const targets: PassthroughTarget[] = config.key
+    ? [{ provider: defaultProvider, baseUrl: config.baseUrl, apiKey: config.key }]
+    : [];
   for (const p of config.routing.providers) {
-    if (p.apiKeyEnv === null || p.apiKey) targets.push({ provider: p.name, baseUrl: p.baseUrl, apiKey: p.apiKey ?? null });
+    if (p.apiKeyEnv === null || p.apiKey)
+      targets.push({ provider: p.name, baseUrl: p.baseUrl, apiKey: p.apiKey ?? null });
   }
   return targets;
 }
@@ -77,7 +87,8 @@ interface PreparedTarget {
   secrets: string[];
 }
 
-const headerValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+const headerValue = (value: string | string[] | undefined): string | null =>
+  Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 
 export function createPassthrough(options: PassthroughOptions): Passthrough {
   const maxErrorBody = options.maxErrorBodyBytes ?? 64 * 1024;
@@ -86,7 +97,11 @@ export function createPassthrough(options: PassthroughOptions): Passthrough {
     const url = new URL(t.baseUrl);
     prepared.set(t.provider, {
       // No connection cap: a thousand concurrent streams need a thousand sockets, not a queue.
-      pool: new Pool(url.origin, { keepAliveTimeout: 30_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
+      pool: new Pool(url.origin, {
+        keepAliveTimeout: 30_000,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      }),
       basePath: url.pathname.replace(/\/+$/, ''),
       authorization: t.apiKey ? `Bearer ${t.apiKey}` : null,
       secrets: t.apiKey ? [t.apiKey] : [],
@@ -96,7 +111,12 @@ export function createPassthrough(options: PassthroughOptions): Passthrough {
   async function forward(provider: string, request: ForwardRequest): Promise<ForwardResponse> {
     const target = prepared.get(provider);
     if (!target) {
-      throw new UpstreamError({ status: null, type: 'auth', message: `provider '${provider}' has no key configured for the proxy`, retryable: false });
+      throw new UpstreamError({
+        status: null,
+        type: 'auth',
+        message: `provider '${provider}' has no key configured for the proxy`,
+        retryable: false,
+      });
     }
     const headers: Record<string, string> = {};
     if (target.authorization) headers.authorization = target.authorization;
@@ -128,7 +148,13 @@ export function createPassthrough(options: PassthroughOptions): Passthrough {
   };
 }
 
-async function httpError(status: number, headers: IncomingHttpHeaders, body: AsyncIterable<Buffer>, max: number, secrets: string[]): Promise<UpstreamError> {
+async function httpError(
+  status: number,
+  headers: IncomingHttpHeaders,
+  body: AsyncIterable<Buffer>,
+  max: number,
+  secrets: string[],
+): Promise<UpstreamError> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -163,11 +189,36 @@ async function httpError(status: number, headers: IncomingHttpHeaders, body: Asy
 }
 
 /** A request that got no answer: timeouts and broken connections may pass on a retry, a caller's cancel never. */
-export function passthroughFailure(error: unknown, signal: AbortSignal, timeoutMs: number, secrets: readonly string[]): UpstreamError {
+export function passthroughFailure(
+  error: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+  secrets: readonly string[],
+): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  if (signal.aborted) return new UpstreamError({ status: null, type: 'cancelled', message: 'the caller went away before the answer was complete', retryable: false });
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
-    return new UpstreamError({ status: null, type: 'timeout', message: `the upstream sent nothing for ${timeoutMs} ms`, retryable: true });
+  if (signal.aborted)
+    return new UpstreamError({
+      status: null,
+      type: 'cancelled',
+      message: 'the caller went away before the answer was complete',
+      retryable: false,
+    });
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new UpstreamError({
+      status: null,
+      type: 'timeout',
+      message: `the upstream sent nothing for ${timeoutMs} ms`,
+      retryable: true,
+    });
   }
-  return new UpstreamError({ status: null, type: 'connection_error', message: redact(`connection failed: ${errorMessage(error)}`, secrets).slice(0, 500), retryable: true });
+  return new UpstreamError({
+    status: null,
+    type: 'connection_error',
+    message: redact(`connection failed: ${errorMessage(error)}`, secrets).slice(0, 500),
+    retryable: true,
+  });
 }

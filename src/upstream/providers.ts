@@ -49,7 +49,14 @@ const NO_KEY = 'no-key-needed';
  */
 export function createProviderRouter(options: ProviderRouterOptions): ProviderRouter {
   const client = (name: string, baseUrl: string, apiKey: string, timeoutMs: number) =>
-    createUpstreamClient({ provider: name, baseUrl, apiKey, timeoutMs, maxResponseBytes: options.maxResponseBytes, now: options.now });
+    createUpstreamClient({
+      provider: name,
+      baseUrl,
+      apiKey,
+      timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      now: options.now,
+    });
 
   const d = options.defaultProvider;
   const builtIn: ProviderEntry = {
@@ -81,7 +88,9 @@ export function createProviderRouter(options: ProviderRouterOptions): ProviderRo
       // One level only: a route's target is not looked up again, so routes cannot loop.
       const { entry, model: providerModel } = split(routes.get(model) ?? model);
       if (!entry.client) {
-        throw entry === builtIn || entry.keyEnv === null ? new MissingKeyError() : new MissingKeyError({ provider: entry.name, envVar: entry.keyEnv });
+        throw entry === builtIn || entry.keyEnv === null
+          ? new MissingKeyError()
+          : new MissingKeyError({ provider: entry.name, envVar: entry.keyEnv });
       }
       return { provider: entry.name, client: entry.client, model: providerModel, keyEnv: entry.keyEnv };
     },

@@ -15,11 +15,15 @@ export interface RetryDeps {
 }
 
 export type RetryOutcome<T> =
-  | { ok: true; value: T; retries: number }
-  | { ok: false; error: UpstreamError; retries: number };
+  { ok: true; value: T; retries: number } | { ok: false; error: UpstreamError; retries: number };
 
 /** Full jitter (AWS architecture blog), but never sooner than the server's Retry-After. */
-export function retryDelayMs(policy: RetryPolicy, retryIndex: number, error: UpstreamError, random: () => number): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  retryIndex: number,
+  error: UpstreamError,
+  random: () => number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retryIndex);
   const jittered = Math.floor(random() * ceiling);
   return Math.max(jittered, error.retryAfterMs ?? 0);

@@ -21,7 +21,9 @@ export type {
 } from './simulated/types.js';
 
 /** Serves a fresh simulated upstream on `host:port` (default 127.0.0.1, ephemeral port). */
-export async function startSimulatedUpstream(options: StartSimulatedUpstreamOptions = {}): Promise<RunningSimulatedUpstream> {
+export async function startSimulatedUpstream(
+  options: StartSimulatedUpstreamOptions = {},
+): Promise<RunningSimulatedUpstream> {
   const { port = 0, host = '127.0.0.1', ...simOptions } = options;
   const sim = createSimulatedUpstream(simOptions);
   const server = serve({ fetch: sim.app.fetch, port, hostname: host });
@@ -35,7 +37,8 @@ export async function startSimulatedUpstream(options: StartSimulatedUpstreamOpti
     });
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new TypeError('simulated upstream: server has no TCP address');
+  if (address === null || typeof address === 'string')
+    throw new TypeError('simulated upstream: server has no TCP address');
   const hostPart = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
 

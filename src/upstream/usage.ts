@@ -59,7 +59,12 @@ export async function countTokens(texts: readonly string[]): Promise<number> {
 /** OpenAI's documented chat overhead: 3 tokens per message plus 3 to prime the reply. */
 export async function estimateChatUsage(promptTexts: readonly string[], completion: string): Promise<Usage> {
   const prompt = (await countTokens(promptTexts)) + 3 * promptTexts.length + 3;
-  return { ...emptyUsage(), prompt_tokens: prompt, completion_tokens: await countTokens([completion]), estimated: true };
+  return {
+    ...emptyUsage(),
+    prompt_tokens: prompt,
+    completion_tokens: await countTokens([completion]),
+    estimated: true,
+  };
 }
 
 /** Cheap pre-call guess for quota checks: about four characters a token. */

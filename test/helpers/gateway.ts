@@ -36,16 +36,38 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const config = testConfig(sim.baseUrl, dir, { COMETAPI_TIMEOUT_MS: '5000', COMETAPI_MCP_PORT: '0', ...options.env });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
-  const runtime = createRuntime({ config, logger, guard: options.guard, sleep: async () => undefined, random: () => 0.5 });
+  const runtime = createRuntime({
+    config,
+    logger,
+    guard: options.guard,
+    sleep: async () => undefined,
+    random: () => 0.5,
+  });
   const gateway = createGateway(runtime, options.gateway);
   const sidecar = await startSidecar({
-    ledger: runtime.ledger, config, logger, mode: 'live', host: config.host, port: 0, extraRoutes: (app) => gateway.mount(app),
+    ledger: runtime.ledger,
+    config,
+    logger,
+    mode: 'live',
+    host: config.host,
+    port: 0,
+    extraRoutes: (app) => gateway.mount(app),
   });
   if (!sidecar) throw new Error('could not bind the sidecar');
   return {
-    sim, config, runtime, sidecar, url: sidecar.url, logs,
+    sim,
+    config,
+    runtime,
+    sidecar,
+    url: sidecar.url,
+    logs,
     openai: (o = {}) =>
-      new OpenAI({ apiKey: o.apiKey ?? config.token ?? 'anything', baseURL: `${sidecar.url}/v1`, maxRetries: 0, defaultHeaders: o.headers }),
+      new OpenAI({
+        apiKey: o.apiKey ?? config.token ?? 'anything',
+        baseURL: `${sidecar.url}/v1`,
+        maxRetries: 0,
+        defaultHeaders: o.headers,
+      }),
     close: async () => {
       await sidecar.close();
       await gateway.close();

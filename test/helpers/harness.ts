@@ -10,7 +10,11 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { startSimulatedUpstream, type RunningSimulatedUpstream, type SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
+import {
+  startSimulatedUpstream,
+  type RunningSimulatedUpstream,
+  type SimulatedUpstreamOptions,
+} from '../../src/upstream/simulated.js';
 
 export const TEST_KEY = 'sk-test-4f8a1c9e2b7d6a5f3e0c1b2a9d8e7f6a';
 
@@ -106,9 +110,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });
-  await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport), client.connect(clientTransport)]);
+  await Promise.all([
+    createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport),
+    client.connect(clientTransport),
+  ]);
   return {
-    sim, config, runtime, client, logs, sleeps, dir,
+    sim,
+    config,
+    runtime,
+    client,
+    logs,
+    sleeps,
+    dir,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();

@@ -3,7 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  type CallToolResult,
+  type LoggingMessageNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../../src/config.js';
 import { ALERT_LOGGER, type DeliveryPolicy } from '../../src/alerts/notify.js';
 import type { CallRecord } from '../../src/ledger/calls.js';
@@ -44,7 +48,11 @@ export interface QuotaHarnessOptions {
 }
 
 export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Promise<QuotaHarness> {
-  const sim = await startSimulatedUpstream({ apiKey: TEST_KEY, latencyMs: options.simLatencyMs ?? 0, tokensPerSecond: 0 });
+  const sim = await startSimulatedUpstream({
+    apiKey: TEST_KEY,
+    latencyMs: options.simLatencyMs ?? 0,
+    tokensPerSecond: 0,
+  });
   const dir = tempDir('cometapi-mcp-quota-');
   const config = testConfig(sim.baseUrl, dir, {
     COMETAPI_MCP_TZ: options.timeZone ?? 'UTC',
@@ -54,18 +62,35 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
   const clock = { now: options.now ?? Date.now() };
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
-  const runtime = createRuntime({ config, logger, clock: () => clock.now, alertDelivery: options.delivery, sleep: async () => undefined });
+  const runtime = createRuntime({
+    config,
+    logger,
+    clock: () => clock.now,
+    alertDelivery: options.delivery,
+    sleep: async () => undefined,
+  });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });
   const notices: LoggingMessageNotification['params'][] = [];
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     if (n.params.logger === ALERT_LOGGER) notices.push(n.params);
   });
-  await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport), client.connect(clientTransport)]);
+  await Promise.all([
+    createServer(runtime.serverDeps('mcp-stdio')).connect(serverTransport),
+    client.connect(clientTransport),
+  ]);
   return {
-    sim, config, runtime, client, clock, logs, notices, dir,
+    sim,
+    config,
+    runtime,
+    client,
+    clock,
+    logs,
+    notices,
+    dir,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
-    quota: (input) => void setQuota(runtime.quotas.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
+    quota: (input) =>
+      void setQuota(runtime.quotas.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
     close: async () => {
       await client.close();
       runtime.close();
@@ -78,10 +103,30 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
 /** A complete successful row; every field can be overridden. */
 export function row(overrides: Partial<CallRecord> = {}): CallRecord {
   return {
-    ts: Date.UTC(2025, 0, 15, 12), duration_ms: 100, ttft_ms: null, source: 'mcp-stdio', client: 'Cherry Studio', tool: 'chat',
-    provider: 'cometapi', model_requested: 'gpt-4o-mini', model_used: 'gpt-4o-mini', stream: false, prompt_tokens: 10,
-    completion_tokens: 20, cached_tokens: 0, reasoning_tokens: 0, images: 0, usage_estimated: false, cost_micro_usd: 100,
-    status: 'ok', http_status: 200, error_type: null, error_message: null, retries: 0, fallback_from: null, request_id: null,
+    ts: Date.UTC(2025, 0, 15, 12),
+    duration_ms: 100,
+    ttft_ms: null,
+    source: 'mcp-stdio',
+    client: 'Cherry Studio',
+    tool: 'chat',
+    provider: 'cometapi',
+    model_requested: 'gpt-4o-mini',
+    model_used: 'gpt-4o-mini',
+    stream: false,
+    prompt_tokens: 10,
+    completion_tokens: 20,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    images: 0,
+    usage_estimated: false,
+    cost_micro_usd: 100,
+    status: 'ok',
+    http_status: 200,
+    error_type: null,
+    error_message: null,
+    retries: 0,
+    fallback_from: null,
+    request_id: null,
     ...overrides,
   };
 }

@@ -73,6 +73,8 @@ export function createBreakdownQuery(rollups: RollupReader): BreakdownQuery {
         p50_latency_ms: medians ? (medians.get(g.key) ?? null) : histogramPercentile(g.latency, 50),
       }))
       .sort((a, b) => b.requests - a.requests || compareKeys(a.key, b.key));
-    return approximate ? { by, from: range.from, to: range.to, rows, approximate } : { by, from: range.from, to: range.to, rows };
+    return approximate
+      ? { by, from: range.from, to: range.to, rows, approximate }
+      : { by, from: range.from, to: range.to, rows };
   };
 }

@@ -13,7 +13,12 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-export const BUCKET_MS: Readonly<Record<BucketSize, number>> = { '1m': MINUTE, '5m': 5 * MINUTE, '1h': HOUR, '1d': DAY };
+export const BUCKET_MS: Readonly<Record<BucketSize, number>> = {
+  '1m': MINUTE,
+  '5m': 5 * MINUTE,
+  '1h': HOUR,
+  '1d': DAY,
+};
 
 /** More than this many points is too many to chart and too slow to compute: ask for a larger bucket. */
 export const MAX_BUCKETS = 2000;
@@ -83,7 +88,9 @@ export class ZoneClock {
     const target = new Date(wall);
     const sameDate = (t: number) => {
       const l = this.local(t);
-      return l.year === target.getUTCFullYear() && l.month === target.getUTCMonth() + 1 && l.day === target.getUTCDate();
+      return (
+        l.year === target.getUTCFullYear() && l.month === target.getUTCMonth() + 1 && l.day === target.getUTCDate()
+      );
     };
     const candidates = [second, first].filter(sameDate);
     // Where midnight itself is skipped by DST the day starts at the transition; min() finds it.

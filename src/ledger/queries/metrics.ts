@@ -27,9 +27,21 @@ export interface MetricQueries {
 }
 
 type MetricTuple = [
-  id: number, ts: number, model: string, tool: string, client: string | null, status: CallStatus,
-  error_type: string | null, prompt_tokens: number, completion_tokens: number, cost_micro_usd: number | null,
-  unpriced: 0 | 1, usage_estimated: 0 | 1, retries: number, duration_ms: number | null, ttft_ms: number | null,
+  id: number,
+  ts: number,
+  model: string,
+  tool: string,
+  client: string | null,
+  status: CallStatus,
+  error_type: string | null,
+  prompt_tokens: number,
+  completion_tokens: number,
+  cost_micro_usd: number | null,
+  unpriced: 0 | 1,
+  usage_estimated: 0 | 1,
+  retries: number,
+  duration_ms: number | null,
+  ttft_ms: number | null,
 ];
 
 export function createMetricQueries(db: Db): MetricQueries {
@@ -44,9 +56,21 @@ export function createMetricQueries(db: Db): MetricQueries {
     )
     .raw();
   const toRow = (t: MetricTuple): MetricSourceRow => ({
-    id: t[0], ts: t[1], model: t[2], tool: t[3], client: t[4], status: t[5], error_type: t[6],
-    prompt_tokens: t[7], completion_tokens: t[8], cost_micro_usd: t[9], unpriced: t[10],
-    usage_estimated: t[11], retries: t[12], duration_ms: t[13], ttft_ms: t[14],
+    id: t[0],
+    ts: t[1],
+    model: t[2],
+    tool: t[3],
+    client: t[4],
+    status: t[5],
+    error_type: t[6],
+    prompt_tokens: t[7],
+    completion_tokens: t[8],
+    cost_micro_usd: t[9],
+    unpriced: t[10],
+    usage_estimated: t[11],
+    retries: t[12],
+    duration_ms: t[13],
+    ttft_ms: t[14],
   });
   return { rowsAfter: (afterId, limit) => rowsAfter.all(afterId, limit).map(toRow) };
 }

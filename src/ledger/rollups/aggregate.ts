@@ -15,7 +15,12 @@ const HOUR_MS = 3_600_000;
  * keep their rows (and the reads of a 30-day breakdown) four times fewer.
  */
 export const SLOT_MS: Readonly<Record<RollupDim, number>> = {
-  all: HOUR_MS / 4, model: HOUR_MS, tool: HOUR_MS, client: HOUR_MS, provider: HOUR_MS, status: HOUR_MS,
+  all: HOUR_MS / 4,
+  model: HOUR_MS,
+  tool: HOUR_MS,
+  client: HOUR_MS,
+  provider: HOUR_MS,
+  status: HOUR_MS,
 };
 
 export function slotStart(ts: number, slotMs: number): number {
@@ -38,8 +43,17 @@ export interface Totals {
 }
 
 export const TOTAL_FIELDS = [
-  'requests', 'ok', 'errors', 'blocked', 'prompt_tokens', 'completion_tokens', 'cost_micro_usd',
-  'unpriced', 'estimated', 'retries', 'images',
+  'requests',
+  'ok',
+  'errors',
+  'blocked',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_micro_usd',
+  'unpriced',
+  'estimated',
+  'retries',
+  'images',
 ] as const satisfies readonly (keyof Totals)[];
 
 /** The same Totals summed over raw calls rows, for the parts of a range not covered by whole slots. */
@@ -73,8 +87,20 @@ export interface Aggregate extends Totals {
 
 export function emptyAggregate(key: string | null): Aggregate {
   return {
-    key, requests: 0, ok: 0, errors: 0, blocked: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 0,
-    unpriced: 0, estimated: 0, retries: 0, images: 0, latency: emptyHistogram(), ttft: emptyHistogram(),
+    key,
+    requests: 0,
+    ok: 0,
+    errors: 0,
+    blocked: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_micro_usd: 0,
+    unpriced: 0,
+    estimated: 0,
+    retries: 0,
+    images: 0,
+    latency: emptyHistogram(),
+    ttft: emptyHistogram(),
   };
 }
 

@@ -8,7 +8,15 @@
 import type { CallStatus } from '../calls.js';
 import type { Db } from '../open.js';
 import { SQL } from '../queries/range.js';
-import { AggregateMap, ROLLUP_DIMS, SLOT_MS, slotStart, TOTAL_FIELDS, type Aggregate, type RollupDim } from './aggregate.js';
+import {
+  AggregateMap,
+  ROLLUP_DIMS,
+  SLOT_MS,
+  slotStart,
+  TOTAL_FIELDS,
+  type Aggregate,
+  type RollupDim,
+} from './aggregate.js';
 import { addEncoded, addToBucket, bucketOf, encodeHistogram } from './histogram.js';
 
 /**
@@ -18,12 +26,29 @@ import { addEncoded, addToBucket, bucketOf, encodeHistogram } from './histogram.
 const CHUNK_ROWS = 50_000;
 
 type CallTuple = [
-  id: number, ts: number, model: string, tool: string, client: string | null, provider: string, status: CallStatus,
-  prompt: number, completion: number, costMicro: number, unpriced: 0 | 1, estimated: 0 | 1, retries: number,
-  images: number, timedDuration: number | null, ttft: number | null,
+  id: number,
+  ts: number,
+  model: string,
+  tool: string,
+  client: string | null,
+  provider: string,
+  status: CallStatus,
+  prompt: number,
+  completion: number,
+  costMicro: number,
+  unpriced: 0 | 1,
+  estimated: 0 | 1,
+  retries: number,
+  images: number,
+  timedDuration: number | null,
+  ttft: number | null,
 ];
 
-type StoredRow = Record<(typeof TOTAL_FIELDS)[number], number> & { rowid: number; latency_hist: string; ttft_hist: string };
+type StoredRow = Record<(typeof TOTAL_FIELDS)[number], number> & {
+  rowid: number;
+  latency_hist: string;
+  ttft_hist: string;
+};
 
 interface Cell {
   dim: RollupDim;
@@ -52,7 +77,9 @@ export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
        FROM call_rollups WHERE dim = ? AND start_ms = ? AND key IS ?`,
   );
   const columns = [...TOTAL_FIELDS, 'latency_hist', 'ttft_hist'];
-  const updateRow = db.prepare(`UPDATE call_rollups SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`);
+  const updateRow = db.prepare(
+    `UPDATE call_rollups SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE rowid = @rowid`,
+  );
   const insertRow = db.prepare(
     `INSERT INTO call_rollups (dim, key, start_ms, ${columns.join(', ')})
      VALUES (@dim, @key, @start, ${columns.map((c) => `@${c}`).join(', ')})`,
@@ -62,7 +89,24 @@ export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
   // hashing six strings per call made the 1M-row catch-up about twice as slow.
   const fold = (rows: CallTuple[]): Cell[] => {
     const byDim = new Map(ROLLUP_DIMS.map((dim) => [dim, new Map<number, AggregateMap>()]));
-    for (const [, ts, model, tool, client, provider, status, prompt, completion, cost, unpriced, estimated, retries, images, duration, ttft] of rows) {
+    for (const [
+      ,
+      ts,
+      model,
+      tool,
+      client,
+      provider,
+      status,
+      prompt,
+      completion,
+      cost,
+      unpriced,
+      estimated,
+      retries,
+      images,
+      duration,
+      ttft,
+    ] of rows) {
       const keys: Record<RollupDim, string | null> = { all: null, model, tool, client, provider, status };
       const latencyBucket = duration === null ? -1 : bucketOf(duration);
       const ttftBucket = ttft === null ? -1 : bucketOf(ttft);
@@ -139,7 +183,7 @@ export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
 export async function warmRollups(db: Db, stopped: () => boolean): Promise<number> {
   const catchUp = createRollupCatchUp(db);
   let folded = 0;
-  for (let n = -1; n !== 0 && !stopped(); ) {
+  for (let n = -1; n !== 0 && !stopped();) {
     n = catchUp(1);
     folded += n;
     await new Promise((resolve) => setImmediate(resolve));

@@ -6,7 +6,17 @@
  */
 import type { Db } from '../open.js';
 import { SQL, type TimeRange } from '../queries/range.js';
-import { AggregateMap, DIM_KEY_SQL, RAW_TOTALS_SQL, ROLLUP_DIMS, SLOT_MS, TOTAL_FIELDS, addTotals, type RollupDim, type Totals } from './aggregate.js';
+import {
+  AggregateMap,
+  DIM_KEY_SQL,
+  RAW_TOTALS_SQL,
+  ROLLUP_DIMS,
+  SLOT_MS,
+  TOTAL_FIELDS,
+  addTotals,
+  type RollupDim,
+  type Totals,
+} from './aggregate.js';
 import { createRollupCatchUp } from './catch-up.js';
 import { addEncoded, addValue } from './histogram.js';
 
@@ -41,7 +51,10 @@ export function splitRange({ from, to }: TimeRange, slotMs: number): Split {
   const s0 = Math.ceil(from / slotMs) * slotMs;
   const s1 = Math.floor(to / slotMs) * slotMs;
   if (s0 >= s1) return { slots: null, raw: from < to ? [{ from, to }] : [] };
-  const raw = [{ from, to: s0 }, { from: s1, to }].filter((r) => r.from < r.to);
+  const raw = [
+    { from, to: s0 },
+    { from: s1, to },
+  ].filter((r) => r.from < r.to);
   return { slots: { from: s0, to: s1 }, raw };
 }
 
@@ -66,10 +79,18 @@ export function createRollupReader(db: Db): RollupReader {
     ),
   );
   const rawLatencies = perDim((dim) =>
-    db.prepare<[TimeRange], KeyedValue>(`SELECT ${DIM_KEY_SQL[dim]}, duration_ms FROM calls WHERE ${SQL.inRange} AND ${SQL.timed}`).raw(),
+    db
+      .prepare<[TimeRange], KeyedValue>(
+        `SELECT ${DIM_KEY_SQL[dim]}, duration_ms FROM calls WHERE ${SQL.inRange} AND ${SQL.timed}`,
+      )
+      .raw(),
   );
   const rawTtfts = perDim((dim) =>
-    db.prepare<[TimeRange], KeyedValue>(`SELECT ${DIM_KEY_SQL[dim]}, ttft_ms FROM calls WHERE ${SQL.inRange} AND ttft_ms IS NOT NULL`).raw(),
+    db
+      .prepare<[TimeRange], KeyedValue>(
+        `SELECT ${DIM_KEY_SQL[dim]}, ttft_ms FROM calls WHERE ${SQL.inRange} AND ttft_ms IS NOT NULL`,
+      )
+      .raw(),
   );
   // A read-only connection can neither migrate nor catch up: it answers everything from raw rows.
   const rollups = db.readonly

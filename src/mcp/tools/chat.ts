@@ -12,13 +12,29 @@ const messageSchema = z.object({
 });
 
 export const chatInput = {
-  prompt: z.string().trim().min(1, '"prompt" must not be empty').max(1_000_000).optional().describe('The user message. Give this or "messages".'),
+  prompt: z
+    .string()
+    .trim()
+    .min(1, '"prompt" must not be empty')
+    .max(1_000_000)
+    .optional()
+    .describe('The user message. Give this or "messages".'),
   messages: z.array(messageSchema).min(1).max(1000).optional().describe('A whole conversation instead of "prompt".'),
-  model: z.string().trim().min(1).max(200).optional().describe('Any CometAPI model id, e.g. gpt-4o-mini, claude-sonnet-4-20250514, gemini-2.5-flash. See list_models.'),
+  model: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Any CometAPI model id, e.g. gpt-4o-mini, claude-sonnet-4-20250514, gemini-2.5-flash. See list_models.'),
   system: z.string().max(200_000).optional().describe('A system prompt placed before the conversation.'),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(1_000_000).optional().describe('Upper bound on the answer length in tokens.'),
-  fallback_models: z.array(z.string().trim().min(1)).max(5).optional().describe('Models to try in order if the main one is unavailable or keeps failing.'),
+  fallback_models: z
+    .array(z.string().trim().min(1))
+    .max(5)
+    .optional()
+    .describe('Models to try in order if the main one is unavailable or keeps failing.'),
 };
 
 export const usageOutput = z.object({
@@ -45,7 +61,8 @@ export function buildMessages(args: { prompt?: string; messages?: ChatMessage[];
   if (args.prompt !== undefined && args.messages !== undefined) {
     throw new BadInputError('give either "prompt" or "messages", not both');
   }
-  const conversation = args.messages ?? (args.prompt !== undefined ? [{ role: 'user' as const, content: args.prompt }] : null);
+  const conversation =
+    args.messages ?? (args.prompt !== undefined ? [{ role: 'user' as const, content: args.prompt }] : null);
   if (!conversation) throw new BadInputError('"prompt" is required: the message to send (or pass "messages")');
   return args.system ? [{ role: 'system', content: args.system }, ...conversation] : conversation;
 }
@@ -56,7 +73,7 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
     {
       title: 'Chat with a CometAPI model',
       description:
-        'Send a prompt (or a conversation) to any of CometAPI\'s 500+ chat models and get the answer, with the tokens, cost, latency and time to first token it took. Every call is recorded in the usage ledger.',
+        "Send a prompt (or a conversation) to any of CometAPI's 500+ chat models and get the answer, with the tokens, cost, latency and time to first token it took. Every call is recorded in the usage ledger.",
       inputSchema: chatInput,
       outputSchema: chatOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -69,8 +86,13 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
       const result = await deps.metering.run(
         callContext(server, deps, 'chat'),
         chatOperation({
-          model, messages, temperature: args.temperature, max_tokens: args.max_tokens, fallbackModels: args.fallback_models,
-          signal: extra.signal, onDelta: (from) => report(++received, `${received} tokens from ${from}`),
+          model,
+          messages,
+          temperature: args.temperature,
+          max_tokens: args.max_tokens,
+          fallbackModels: args.fallback_models,
+          signal: extra.signal,
+          onDelta: (from) => report(++received, `${received} tokens from ${from}`),
         }),
       );
       const r = result.record;

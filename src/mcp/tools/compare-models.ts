@@ -32,8 +32,14 @@ const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, esti
 function succeeded(model: string, result: MeteredResult<ChatValue>): ModelResult {
   const { fallback_from: _none, ...figures } = callFigures(result.record, result.callId);
   return {
-    model, ok: true, model_used: result.record.model_used, provider: result.record.provider, text: result.value.text,
-    error: null, finish_reason: result.value.finishReason, ...figures,
+    model,
+    ok: true,
+    model_used: result.record.model_used,
+    provider: result.record.provider,
+    text: result.value.text,
+    error: null,
+    finish_reason: result.value.finishReason,
+    ...figures,
   };
 }
 
@@ -41,7 +47,16 @@ function succeeded(model: string, result: MeteredResult<ChatValue>): ModelResult
 function failed(model: string, error: unknown): ModelResult {
   const empty = { model, ok: false, model_used: null, text: null, error: errorMessage(error), finish_reason: null };
   if (!(error instanceof MeteredCallError)) {
-    return { ...empty, provider: null, usage: NO_USAGE, cost_usd: null, latency_ms: null, ttft_ms: null, retries: 0, call_id: null };
+    return {
+      ...empty,
+      provider: null,
+      usage: NO_USAGE,
+      cost_usd: null,
+      latency_ms: null,
+      ttft_ms: null,
+      retries: 0,
+      call_id: null,
+    };
   }
   const { fallback_from: _none, ...figures } = callFigures(error.record, error.callId);
   return { ...empty, provider: error.record.provider, ...figures };
@@ -56,8 +71,16 @@ function render(results: readonly ModelResult[]): string {
       ? `| ${cell(r.model)} | ok | ${r.latency_ms} ms | ${r.ttft_ms ?? '–'} ms | ${r.usage.prompt_tokens}+${r.usage.completion_tokens}${r.usage.estimated ? ' (est.)' : ''} | ${formatUsd(r.cost_usd)} |`
       : `| ${cell(r.model)} | failed | ${r.latency_ms ?? '–'} ms | – | – | – |`,
   );
-  const answers = results.map((r) => (r.ok ? `### ${r.model}\n${r.text ?? ''}` : `### ${r.model} (failed)\n${r.error ?? ''}`));
-  return ['| model | status | latency | TTFT | tokens in+out | cost |', '| --- | --- | --- | --- | --- | --- |', ...rows, '', ...answers].join('\n');
+  const answers = results.map((r) =>
+    r.ok ? `### ${r.model}\n${r.text ?? ''}` : `### ${r.model} (failed)\n${r.error ?? ''}`,
+  );
+  return [
+    '| model | status | latency | TTFT | tokens in+out | cost |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...answers,
+  ].join('\n');
 }
 
 export function registerCompareModels(server: McpServer, deps: ServerDeps): void {
@@ -79,7 +102,9 @@ export function registerCompareModels(server: McpServer, deps: ServerDeps): void
           .min(2, 'give at least 2 models to compare')
           .max(6, 'compare at most 6 models at once')
           .refine((models) => new Set(models).size === models.length, 'each model may appear only once')
-          .describe('Model ids, e.g. ["gpt-4o-mini", "claude-sonnet-4-20250514", "gemini-2.5-flash"]. See list_models.'),
+          .describe(
+            'Model ids, e.g. ["gpt-4o-mini", "claude-sonnet-4-20250514", "gemini-2.5-flash"]. See list_models.',
+          ),
       },
       outputSchema: {
         results: z.array(resultOutput),
@@ -99,14 +124,23 @@ export function registerCompareModels(server: McpServer, deps: ServerDeps): void
         args.models.map(async (model) => {
           try {
             // An empty fallback list: a comparison must answer with the model it names, or fail.
-            const op = chatOperation({ model, messages, temperature: args.temperature, max_tokens: args.max_tokens, fallbackModels: [], signal: extra.signal });
+            const op = chatOperation({
+              model,
+              messages,
+              temperature: args.temperature,
+              max_tokens: args.max_tokens,
+              fallbackModels: [],
+              signal: extra.signal,
+            });
             return succeeded(model, await deps.metering.run(ctx, op));
           } finally {
             report(++done, `${done} of ${args.models.length} models answered`, true);
           }
         }),
       );
-      const results = settled.map((s, i) => (s.status === 'fulfilled' ? s.value : failed(args.models[i] ?? '', s.reason)));
+      const results = settled.map((s, i) =>
+        s.status === 'fulfilled' ? s.value : failed(args.models[i] ?? '', s.reason),
+      );
       const ok = results.filter((r) => r.ok);
       const priced = results.filter((r) => r.cost_usd !== null);
       const structured = {
@@ -115,7 +149,11 @@ export function registerCompareModels(server: McpServer, deps: ServerDeps): void
         failed: results.length - ok.length,
         total_cost_usd: priced.length === 0 ? null : priced.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0),
       };
-      return { content: [{ type: 'text', text: render(results) }], structuredContent: structured, isError: ok.length === 0 };
+      return {
+        content: [{ type: 'text', text: render(results) }],
+        structuredContent: structured,
+        isError: ok.length === 0,
+      };
     },
   );
 }

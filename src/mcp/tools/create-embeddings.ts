@@ -15,9 +15,23 @@ export function registerCreateEmbeddings(server: McpServer, deps: ServerDeps): v
       description:
         'Turn one text or a list of texts into embedding vectors with a CometAPI embedding model. The vectors are in the structured result; the text part is a short summary.',
       inputSchema: {
-        input: z.union([text, z.array(text).min(1, '"input" list must not be empty').max(2048)]).describe('A text, or a list of up to 2048 texts.'),
-        model: z.string().trim().min(1).max(200).optional().describe('e.g. text-embedding-3-small (default) or text-embedding-3-large'),
-        dimensions: z.number().int().min(1).max(8192).optional().describe('Shorter vectors, for models that support it.'),
+        input: z
+          .union([text, z.array(text).min(1, '"input" list must not be empty').max(2048)])
+          .describe('A text, or a list of up to 2048 texts.'),
+        model: z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('e.g. text-embedding-3-small (default) or text-embedding-3-large'),
+        dimensions: z
+          .number()
+          .int()
+          .min(1)
+          .max(8192)
+          .optional()
+          .describe('Shorter vectors, for models that support it.'),
       },
       outputSchema: {
         model: z.string(),
@@ -46,11 +60,20 @@ export function registerCreateEmbeddings(server: McpServer, deps: ServerDeps): v
         model: r.model_used ?? model,
         dimensions: dims,
         vectors,
-        usage: { prompt_tokens: r.prompt_tokens, completion_tokens: 0, total_tokens: r.prompt_tokens, estimated: r.usage_estimated },
+        usage: {
+          prompt_tokens: r.prompt_tokens,
+          completion_tokens: 0,
+          total_tokens: r.prompt_tokens,
+          estimated: r.usage_estimated,
+        },
         cost_usd: result.costUsd,
         call_id: result.callId,
       };
-      const preview = vectors[0]?.slice(0, 4).map((v) => v.toFixed(4)).join(', ') ?? '';
+      const preview =
+        vectors[0]
+          ?.slice(0, 4)
+          .map((v) => v.toFixed(4))
+          .join(', ') ?? '';
       const summary =
         `${vectors.length} embedding${vectors.length === 1 ? '' : 's'} of ${dims} dimensions from ${structured.model}` +
         ` · ${r.prompt_tokens} tokens · ${formatUsd(result.costUsd)}. First vector starts [${preview}, …]; ` +

@@ -8,13 +8,20 @@ import { callContext, progressReporter, withHeartbeat, type ServerDeps } from '.
 import { inlineImage } from '../inline-image.js';
 import { formatUsd } from '../../usage-format.js';
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+};
 
 async function saveImages(dir: string, images: GeneratedImage[], callId: number): Promise<string[]> {
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new BadInputError(`cannot create folder "${dir}" for the images: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass another "save_to"`);
+    throw new BadInputError(
+      `cannot create folder "${dir}" for the images: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass another "save_to"`,
+    );
   }
   return Promise.all(
     images.map(async (image, i) => {
@@ -35,14 +42,28 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       inputSchema: {
         prompt: z.string().trim().min(1, '"prompt" must describe the image').max(32_000),
         model: z.string().trim().min(1).max(200).optional(),
-        size: z.string().regex(/^(\d{2,5}x\d{2,5}|auto)$/, '"size" looks like 1024x1024').optional(),
+        size: z
+          .string()
+          .regex(/^(\d{2,5}x\d{2,5}|auto)$/, '"size" looks like 1024x1024')
+          .optional(),
         n: z.number().int().min(1, '"n" must be at least 1').max(4, '"n" can be at most 4 images per call').default(1),
-        save_to: z.string().min(1).optional().describe('Folder to save the images in (default: the data folder\'s images/).'),
+        save_to: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Folder to save the images in (default: the data folder's images/)."),
       },
       outputSchema: {
         model: z.string(),
         images: z.array(
-          z.object({ path: z.string(), mime_type: z.string(), bytes: z.number(), inline: z.boolean(), downscaled: z.boolean(), revised_prompt: z.string().nullable() }),
+          z.object({
+            path: z.string(),
+            mime_type: z.string(),
+            bytes: z.number(),
+            inline: z.boolean(),
+            downscaled: z.boolean(),
+            revised_prompt: z.string().nullable(),
+          }),
         ),
         cost_usd: z.number().nullable(),
         latency_ms: z.number(),
@@ -58,7 +79,8 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
           model,
           stream: false,
           estimate: { prompt_tokens: 0, max_completion_tokens: 0, images: args.n },
-          attempt: (client, attemptModel) => client.images({ model: attemptModel, prompt: args.prompt, n: args.n, size: args.size }, extra.signal),
+          attempt: (client, attemptModel) =>
+            client.images({ model: attemptModel, prompt: args.prompt, n: args.n, size: args.size }, extra.signal),
         }),
       );
       const images = result.value;
@@ -81,15 +103,23 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       const summary =
         `Generated ${images.length} image${images.length === 1 ? '' : 's'} with ${structured.model} in ${structured.latency_ms} ms ` +
         `(${formatUsd(result.costUsd)}). Saved to: ${paths.join(', ')}` +
-        (structured.images.some((i) => i.downscaled) ? '. Shown downscaled to stay under 1 MB; the saved files are full size.' : '') +
-        (structured.images.some((i) => !i.inline) ? '. Some images could not be made small enough to show; open the saved file.' : '');
+        (structured.images.some((i) => i.downscaled)
+          ? '. Shown downscaled to stay under 1 MB; the saved files are full size.'
+          : '') +
+        (structured.images.some((i) => !i.inline)
+          ? '. Some images could not be made small enough to show; open the saved file.'
+          : '');
       // The summary goes first: some clients pass only the first content item to the model.
       return {
         content: [
           { type: 'text' as const, text: summary },
           ...inline
             .filter((image) => image !== null)
-            .map((image) => ({ type: 'image' as const, data: image.data.toString('base64'), mimeType: image.mimeType })),
+            .map((image) => ({
+              type: 'image' as const,
+              data: image.data.toString('base64'),
+              mimeType: image.mimeType,
+            })),
         ],
         structuredContent: structured,
       };

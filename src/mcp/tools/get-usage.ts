@@ -25,9 +25,12 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
     {
       title: 'Show usage and cost',
       description:
-        'Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day, plus each quota\'s state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit). Lets an agent watch its own budget. Makes no upstream call.',
+        "Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day, plus each quota's state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit). Lets an agent watch its own budget. Makes no upstream call.",
       inputSchema: {
-        since: z.string().default('today').describe('today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01'),
+        since: z
+          .string()
+          .default('today')
+          .describe('today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01'),
         by: z.enum(USAGE_GROUPS).default('model'),
       },
       outputSchema: {
@@ -44,7 +47,12 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
     async (args) => {
       const now = (deps.clock ?? Date.now)();
       const tz = deps.config.timeZone;
-      const report = usageReport(deps.ledger.db, { since: parseSince(args.since, now, tz), until: now + 1, by: args.by, timeZone: tz });
+      const report = usageReport(deps.ledger.db, {
+        since: parseSince(args.since, now, tz),
+        until: now + 1,
+        by: args.by,
+        timeZone: tz,
+      });
       const structured = {
         ...report,
         since: new Date(report.since).toISOString(),

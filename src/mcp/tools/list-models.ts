@@ -10,9 +10,14 @@ export function registerListModels(server: McpServer, deps: ServerDeps): void {
     'list_models',
     {
       title: 'List CometAPI models',
-      description: 'List the models your CometAPI key can use (and those of any providers added in the config file, as provider/model), with their known prices per million tokens. Filter by a name fragment or by kind.',
+      description:
+        'List the models your CometAPI key can use (and those of any providers added in the config file, as provider/model), with their known prices per million tokens. Filter by a name fragment or by kind.',
       inputSchema: {
-        filter: z.string().max(200).optional().describe('Case-insensitive part of the model id, e.g. "claude" or "4o".'),
+        filter: z
+          .string()
+          .max(200)
+          .optional()
+          .describe('Case-insensitive part of the model id, e.g. "claude" or "4o".'),
         kind: z.enum(KINDS).default('all').describe('chat, image, embedding, audio, other or all'),
         limit: z.number().int().min(1).max(1000).default(200),
       },
@@ -56,9 +61,13 @@ export function registerListModels(server: McpServer, deps: ServerDeps): void {
               : '';
         return `${m.id} (${m.kind})${price}`;
       });
-      const head = `${all.length} model${all.length === 1 ? '' : 's'}${needle ? ` matching "${needle}"` : ''}${args.kind !== 'all' ? ` of kind ${args.kind}` : ''}` +
+      const head =
+        `${all.length} model${all.length === 1 ? '' : 's'}${needle ? ` matching "${needle}"` : ''}${args.kind !== 'all' ? ` of kind ${args.kind}` : ''}` +
         (all.length > models.length ? `, showing ${models.length}` : '');
-      return { content: [{ type: 'text', text: [head + ':', ...lines].join('\n') }], structuredContent: { total: all.length, models } };
+      return {
+        content: [{ type: 'text', text: [head + ':', ...lines].join('\n') }],
+        structuredContent: { total: all.length, models },
+      };
     },
   );
 }

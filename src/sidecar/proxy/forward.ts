@@ -37,7 +37,16 @@ export interface ForwardContext {
 }
 
 /** Response headers worth passing on; hop-by-hop ones, cookies and encodings are not. */
-const PASSED_HEADERS = ['content-type', 'x-request-id', 'openai-processing-ms', 'openai-version', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens'];
+const PASSED_HEADERS = [
+  'content-type',
+  'x-request-id',
+  'openai-processing-ms',
+  'openai-version',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+];
 
 function passedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,7 +62,8 @@ const header = (headers: IncomingHttpHeaders, name: string): string | null => {
   return typeof value === 'string' ? value : null;
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function promptTexts(json: Record<string, unknown> | null): string[] {
   const messages = json && Array.isArray(json.messages) ? json.messages : [];
@@ -77,7 +87,12 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
     async attempt(client, model) {
       const started = ctx.now();
       const answer = await ctx.passthrough.forward(client.provider, {
-        method: 'POST', path: ctx.path, contentType: ctx.contentType, accept: ctx.accept, body: bodyForAttempt(request, model, addUsage), signal: reply.signal,
+        method: 'POST',
+        path: ctx.path,
+        contentType: ctx.contentType,
+        accept: ctx.accept,
+        body: bodyForAttempt(request, model, addUsage),
+        signal: reply.signal,
       });
       const requestId = header(answer.headers, 'x-request-id');
       const contentType = header(answer.headers, 'content-type') ?? '';
@@ -104,19 +119,44 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
       }
       const body = await readCapped(answer.body, ctx.maxResponseBytes, reply.signal, ctx.timeoutMs);
       const { usage, modelUsed } = await usageOfAnswer(ctx.endpoint, request, contentType, body, model);
-      return done({ status: answer.status, headers: passedHeaders(answer.headers), body }, modelUsed, usage, null, requestId, answer.status);
+      return done(
+        { status: answer.status, headers: passedHeaders(answer.headers), body },
+        modelUsed,
+        usage,
+        null,
+        requestId,
+        answer.status,
+      );
     },
   };
 }
 
-function done<T>(value: T, modelUsed: string, usage: Usage, ttftMs: number | null, requestId: string | null, httpStatus: number): Attempt<T> {
+function done<T>(
+  value: T,
+  modelUsed: string,
+  usage: Usage,
+  ttftMs: number | null,
+  requestId: string | null,
+  httpStatus: number,
+): Attempt<T> {
   return { value, modelUsed, usage, ttftMs, requestId, httpStatus };
 }
 
 /** The same upstream would most likely send the same flood again: not worth a retry. */
-const tooLarge = (max: number) => new UpstreamError({ status: null, type: 'response_too_large', message: new ResponseTooLargeError(max).message, retryable: false });
+const tooLarge = (max: number) =>
+  new UpstreamError({
+    status: null,
+    type: 'response_too_large',
+    message: new ResponseTooLargeError(max).message,
+    retryable: false,
+  });
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, max: number, signal: AbortSignal, timeoutMs: number): Promise<Buffer> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): void },
+  max: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -133,7 +173,13 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
 }
 
 /** Usage from a whole answer: parsed once; estimated with the tokenizer when the upstream left it out. */
-async function usageOfAnswer(endpoint: Endpoint, request: ParsedRequest, contentType: string, body: Buffer, model: string): Promise<{ usage: Usage; modelUsed: string }> {
+async function usageOfAnswer(
+  endpoint: Endpoint,
+  request: ParsedRequest,
+  contentType: string,
+  body: Buffer,
+  model: string,
+): Promise<{ usage: Usage; modelUsed: string }> {
   let data: Record<string, unknown> = {};
   if (contentType.includes('json')) {
     try {
@@ -152,15 +198,27 @@ async function usageOfAnswer(endpoint: Endpoint, request: ParsedRequest, content
   }
   if (wire) return { usage: wire, modelUsed };
   // Speech is billed per character of its input, which the request itself says exactly.
-  if (endpoint === 'speech') return { usage: { ...emptyUsage(), characters: textsOf(request.json?.input).join('').length }, modelUsed };
+  if (endpoint === 'speech')
+    return { usage: { ...emptyUsage(), characters: textsOf(request.json?.input).join('').length }, modelUsed };
   if (endpoint === 'chat') {
     const choices = Array.isArray(data.choices) ? data.choices : [];
     const first: unknown = choices[0];
     const message = isRecord(first) && isRecord(first.message) ? first.message : {};
-    return { usage: await estimateChatUsage(promptTexts(request.json), typeof message.content === 'string' ? message.content : ''), modelUsed };
+    return {
+      usage: await estimateChatUsage(
+        promptTexts(request.json),
+        typeof message.content === 'string' ? message.content : '',
+      ),
+      modelUsed,
+    };
   }
   const input = request.json?.input;
-  const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.filter((t): t is string => typeof t === 'string') : [];
+  const texts =
+    typeof input === 'string'
+      ? [input]
+      : Array.isArray(input)
+        ? input.filter((t): t is string => typeof t === 'string')
+        : [];
   if (texts.length === 0) return { usage: emptyUsage(), modelUsed };
   return { usage: { ...emptyUsage(), prompt_tokens: await countTokens(texts), estimated: true }, modelUsed };
 }

@@ -31,11 +31,16 @@ export interface ParsedRequest {
   bytes: Buffer;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads the body as bytes, refusing it as soon as it passes `maxBytes` (declared or counted). */
 export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new ProxyRequestError(413, `request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB, the most this endpoint accepts`);
+  const tooLarge = () =>
+    new ProxyRequestError(
+      413,
+      `request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB, the most this endpoint accepts`,
+    );
   if (Number(incoming.headers['content-length'] ?? 0) > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -59,7 +64,9 @@ export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<B
 export function textsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (!Array.isArray(value)) return [];
-  return value.flatMap((part) => (typeof part === 'string' ? [part] : isRecord(part) && typeof part.text === 'string' ? [part.text] : []));
+  return value.flatMap((part) =>
+    typeof part === 'string' ? [part] : isRecord(part) && typeof part.text === 'string' ? [part.text] : [],
+  );
 }
 
 function positiveInt(value: unknown): number | null {
@@ -68,20 +75,36 @@ function positiveInt(value: unknown): number | null {
 
 function requireModel(json: Record<string, unknown>, fallback: string | null): string {
   const model = json.model ?? fallback;
-  if (typeof model !== 'string' || model.trim() === '') throw new ProxyRequestError(400, "you must provide a model parameter: a non-empty string such as 'gpt-4o-mini'", 'model');
+  if (typeof model !== 'string' || model.trim() === '')
+    throw new ProxyRequestError(
+      400,
+      "you must provide a model parameter: a non-empty string such as 'gpt-4o-mini'",
+      'model',
+    );
   return model;
 }
 
 /** Parses a JSON endpoint's body; `defaultModel` stands in where OpenAI has a default (images). */
-export function parseJsonRequest(endpoint: Endpoint, bytes: Buffer, contentType: string | null, defaultModel: string | null = null): ParsedRequest {
+export function parseJsonRequest(
+  endpoint: Endpoint,
+  bytes: Buffer,
+  contentType: string | null,
+  defaultModel: string | null = null,
+): ParsedRequest {
   if (contentType !== null && !/^application\/json\b/i.test(contentType)) {
-    throw new ProxyRequestError(415, `this endpoint takes a JSON body: send Content-Type: application/json (got '${contentType.slice(0, 80)}')`);
+    throw new ProxyRequestError(
+      415,
+      `this endpoint takes a JSON body: send Content-Type: application/json (got '${contentType.slice(0, 80)}')`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new ProxyRequestError(400, `the request body is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ProxyRequestError(
+      400,
+      `the request body is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   if (!isRecord(json)) throw new ProxyRequestError(400, 'the request body must be a JSON object');
   const model = requireModel(json, endpoint === 'images' ? defaultModel : null);
@@ -102,7 +125,11 @@ function estimateFor(endpoint: Endpoint, json: Record<string, unknown>): CallEst
     case 'embeddings':
       return { prompt_tokens: roughTokenCount(textsOf(json.input)), max_completion_tokens: 0, images: 0 };
     case 'images':
-      return { prompt_tokens: roughTokenCount(textsOf(json.prompt)), max_completion_tokens: 0, images: positiveInt(json.n) ?? 1 };
+      return {
+        prompt_tokens: roughTokenCount(textsOf(json.prompt)),
+        max_completion_tokens: 0,
+        images: positiveInt(json.n) ?? 1,
+      };
     case 'speech':
       return { prompt_tokens: 0, max_completion_tokens: 0, images: 0, characters: textsOf(json.input).join('').length };
     default:
@@ -115,13 +142,23 @@ const MULTIPART_MODEL = Buffer.from('name="model"');
 /** Multipart uploads (audio, image edits) are forwarded untouched; only the model field is read. */
 export function parseMultipartRequest(endpoint: Endpoint, bytes: Buffer, contentType: string | null): ParsedRequest {
   if (contentType === null || !/^multipart\/form-data\b/i.test(contentType)) {
-    throw new ProxyRequestError(415, 'this endpoint takes an upload: send Content-Type: multipart/form-data with a file and a model');
+    throw new ProxyRequestError(
+      415,
+      'this endpoint takes an upload: send Content-Type: multipart/form-data with a file and a model',
+    );
   }
   const at = bytes.indexOf(MULTIPART_MODEL);
   const valueStart = at < 0 ? -1 : bytes.indexOf('\r\n\r\n', at);
   const valueEnd = valueStart < 0 ? -1 : bytes.indexOf('\r\n', valueStart + 4);
-  const model = valueEnd < 0 ? '' : bytes.subarray(valueStart + 4, valueEnd).toString('utf8').trim();
-  if (model === '') throw new ProxyRequestError(400, "you must provide a model field in the form, such as 'whisper-1'", 'model');
+  const model =
+    valueEnd < 0
+      ? ''
+      : bytes
+          .subarray(valueStart + 4, valueEnd)
+          .toString('utf8')
+          .trim();
+  if (model === '')
+    throw new ProxyRequestError(400, "you must provide a model field in the form, such as 'whisper-1'", 'model');
   return { model, stream: false, clientAskedUsage: false, estimate: estimateFor(endpoint, {}), json: null, bytes };
 }
 
@@ -140,7 +177,9 @@ export function bodyForAttempt(request: ParsedRequest, model: string, addUsage: 
     return Buffer.concat([request.bytes.subarray(0, open), ADD_USAGE, request.bytes.subarray(open + 1)]);
   }
   const options = isRecord(json.stream_options) ? json.stream_options : {};
-  return Buffer.from(JSON.stringify({ ...json, model, ...(addUsage ? { stream_options: { ...options, include_usage: true } } : {}) }));
+  return Buffer.from(
+    JSON.stringify({ ...json, model, ...(addUsage ? { stream_options: { ...options, include_usage: true } } : {}) }),
+  );
 }
 
 /** Who is calling: X-Client-Name, else X-Title (CherryStudio sends "Cherry Studio"), else the User-Agent. */

@@ -81,7 +81,14 @@ export function createSseScanner(options: { started: number; now: () => number; 
     if (!hasUsage) return true;
     try {
       const data: unknown = JSON.parse(eventData(text));
-      if (typeof data !== 'object' || data === null || !('usage' in data) || typeof data.usage !== 'object' || data.usage === null) return true;
+      if (
+        typeof data !== 'object' ||
+        data === null ||
+        !('usage' in data) ||
+        typeof data.usage !== 'object' ||
+        data.usage === null
+      )
+        return true;
       observed.usage = usageFromWire(data.usage);
       observed.text = '';
       const choices = 'choices' in data && Array.isArray(data.choices) ? data.choices : [];

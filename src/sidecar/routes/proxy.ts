@@ -13,7 +13,14 @@ import { MeteredCallError, type Metering } from '../../metering.js';
 import { PassthroughHttpError, passthroughFailure, type Passthrough } from '../../upstream/passthrough.js';
 import { proxyOperation } from '../proxy/forward.js';
 import { createReply, JSON_HEADERS, openAiError, type Reply } from '../proxy/reply.js';
-import { callerName, parseJsonRequest, parseMultipartRequest, ProxyRequestError, readBody, type Endpoint } from '../proxy/request.js';
+import {
+  callerName,
+  parseJsonRequest,
+  parseMultipartRequest,
+  ProxyRequestError,
+  readBody,
+  type Endpoint,
+} from '../proxy/request.js';
 
 export interface ProxyLimits {
   /** JSON bodies: chats may carry images inline as base64. */
@@ -65,7 +72,8 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
   }
 
   const metered = (endpoint: Endpoint, upload: boolean) => async (c: ProxyContext) => {
-    if (!c.env?.incoming) return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
+    if (!c.env?.incoming)
+      return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
     const { incoming, outgoing } = c.env;
     const reply = createReply(outgoing);
     const contentType = c.req.header('content-type') ?? null;
@@ -77,8 +85,16 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
       const path = c.req.path.replace(/^\/v1/, '');
       const ctx = { source: 'proxy' as const, client: callerName(incoming.headers), tool: `/v1${path}` };
       const operation = proxyOperation({
-        endpoint, path, request, contentType, accept: c.req.header('accept') ?? null, reply,
-        passthrough: deps.passthrough, maxResponseBytes: deps.maxResponseBytes, timeoutMs: deps.timeoutMs, now,
+        endpoint,
+        path,
+        request,
+        contentType,
+        accept: c.req.header('accept') ?? null,
+        reply,
+        passthrough: deps.passthrough,
+        maxResponseBytes: deps.maxResponseBytes,
+        timeoutMs: deps.timeoutMs,
+        now,
       });
       const result = await deps.metering.run(ctx, operation);
       if (result.value) reply.send(result.value.status, result.value.headers, result.value.body);
@@ -94,12 +110,20 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
   // Listing models costs nothing and names no model, so it is passed through without a ledger row
   // (a cost quota would otherwise refuse it as "unpriced"); see docs/decisions/0014-proxy-security.md.
   const listModels = async (c: ProxyContext) => {
-    if (!c.env?.incoming) return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
+    if (!c.env?.incoming)
+      return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
     const reply = createReply(c.env.outgoing);
     const url = new URL(c.req.url);
     const path = url.pathname.replace(/^\/v1/, '') + url.search;
     try {
-      const answer = await deps.passthrough.forward(deps.defaultProvider, { method: 'GET', path, contentType: null, accept: 'application/json', body: null, signal: reply.signal });
+      const answer = await deps.passthrough.forward(deps.defaultProvider, {
+        method: 'GET',
+        path,
+        contentType: null,
+        accept: 'application/json',
+        body: null,
+        signal: reply.signal,
+      });
       const chunks: Buffer[] = [];
       for await (const chunk of answer.body) chunks.push(chunk);
       reply.send(answer.status, { 'content-type': 'application/json' }, Buffer.concat(chunks));
@@ -112,7 +136,15 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
   app.get('/models/:id{.+}', listModels);
 
   app.all('*', (c) =>
-    c.body(openAiError(`this proxy has no ${c.req.method} ${c.req.path}; it serves chat/completions, embeddings, images/generations, audio/* and models`, 'invalid_request_error', 'unknown_url'), 404, JSON_HEADERS),
+    c.body(
+      openAiError(
+        `this proxy has no ${c.req.method} ${c.req.path}; it serves chat/completions, embeddings, images/generations, audio/* and models`,
+        'invalid_request_error',
+        'unknown_url',
+      ),
+      404,
+      JSON_HEADERS,
+    ),
   );
   return app;
 }
@@ -125,18 +157,33 @@ interface FailureAnswer {
 }
 
 function failureAnswer(error: unknown, logger: Logger): FailureAnswer {
-  const json = (status: number, message: string, type: string, code: string | null, param: string | null = null): FailureAnswer => ({
-    status, body: Buffer.from(openAiError(message, type, code, param)), contentType: 'application/json',
+  const json = (
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    param: string | null = null,
+  ): FailureAnswer => ({
+    status,
+    body: Buffer.from(openAiError(message, type, code, param)),
+    contentType: 'application/json',
   });
   if (error instanceof ProxyRequestError) {
-    return json(error.status, error.message, 'invalid_request_error', error.status === 413 ? 'request_too_large' : null, error.param);
+    return json(
+      error.status,
+      error.message,
+      'invalid_request_error',
+      error.status === 413 ? 'request_too_large' : null,
+      error.param,
+    );
   }
   if (error instanceof MissingKeyError) return json(503, error.message, 'server_error', 'upstream_key_missing');
   const cause = error instanceof MeteredCallError ? error.cause : error;
   const message = error instanceof MeteredCallError ? error.message : errorMessage(error);
   if (cause instanceof QuotaExceededError) return json(429, cause.message, 'insufficient_quota', 'insufficient_quota');
   // The upstream's own answer, as it came: status and body.
-  if (cause instanceof PassthroughHttpError) return { status: cause.status ?? 502, body: cause.body, contentType: cause.contentType };
+  if (cause instanceof PassthroughHttpError)
+    return { status: cause.status ?? 502, body: cause.body, contentType: cause.contentType };
   if (cause instanceof UpstreamError) {
     if (cause.type === 'cancelled') return { status: 0, body: Buffer.alloc(0), contentType: '' };
     return json(cause.type === 'timeout' ? 504 : 502, message, 'server_error', cause.type);

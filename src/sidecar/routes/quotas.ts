@@ -50,7 +50,13 @@ async function jsonBody(c: Context): Promise<unknown> {
 /** Each kind of refusal gets its status; anything else goes to the app's error handler. */
 function refusal(c: Context, error: unknown): Response {
   const status: ContentfulStatusCode | null =
-    error instanceof QuotaInputError ? 400 : error instanceof QuotaConflictError ? 409 : error instanceof QuotaNotFoundError ? 404 : null;
+    error instanceof QuotaInputError
+      ? 400
+      : error instanceof QuotaConflictError
+        ? 409
+        : error instanceof QuotaNotFoundError
+          ? 404
+          : null;
   if (status === null) throw error;
   const issues = error instanceof QuotaInputError ? error.issues : undefined;
   return c.json({ error: errorMessage(error), ...(issues ? { issues } : {}) }, status);
@@ -63,7 +69,11 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
   const quotas = createQuotasRepo(deps.ledger.db);
   const alerts = createAlertsRepo(deps.ledger.db);
   const usage = createUsageQuery(deps.ledger.db);
-  const options = (mode: SetOptions['mode']): SetOptions => ({ defaultTimeZone: deps.config.timeZone, now: clock(), mode });
+  const options = (mode: SetOptions['mode']): SetOptions => ({
+    defaultTimeZone: deps.config.timeZone,
+    now: clock(),
+    mode,
+  });
   const api = new Hono();
   api.use('*', async (c, next) => {
     await next();
@@ -77,7 +87,8 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
 
   api.get('/quotas/:name', (c) => {
     const quota = quotas.get(c.req.param('name'));
-    if (!quota) return refusal(c, new QuotaNotFoundError(`there is no quota named '${c.req.param('name').slice(0, 64)}'`));
+    if (!quota)
+      return refusal(c, new QuotaNotFoundError(`there is no quota named '${c.req.param('name').slice(0, 64)}'`));
     return c.json(quotaState(quota, usage, clock()));
   });
 
@@ -96,9 +107,18 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
       const name = c.req.param('name');
       const body = await jsonBody(c);
       if (typeof body === 'object' && body !== null && 'name' in body && body.name !== name) {
-        throw new QuotaInputError([{ field: 'name', message: `the body says "${String(body.name).slice(0, 64)}" but the URL says "${name.slice(0, 64)}"; quotas cannot be renamed, remove and re-create it instead` }]);
+        throw new QuotaInputError([
+          {
+            field: 'name',
+            message: `the body says "${String(body.name).slice(0, 64)}" but the URL says "${name.slice(0, 64)}"; quotas cannot be renamed, remove and re-create it instead`,
+          },
+        ]);
       }
-      const quota = setQuota(quotas, typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, name } : body, options('upsert'));
+      const quota = setQuota(
+        quotas,
+        typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, name } : body,
+        options('upsert'),
+      );
       return c.json(quotaState(quota, usage, clock()));
     } catch (error) {
       return refusal(c, error);

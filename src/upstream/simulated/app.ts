@@ -39,7 +39,8 @@ const ERROR_RATE_FAULTS: readonly SimFault[] = [
 type BodyKind = 'none' | 'json' | 'form';
 
 function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`simulated upstream: ${name} must be a finite number >= 0, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`simulated upstream: ${name} must be a finite number >= 0, got ${value}`);
   return value;
 }
 
@@ -74,7 +75,12 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
   const models = new Map((options.models ?? DEFAULT_SIM_MODELS).map((m) => [m.id, m] as const));
   const modelsBody = JSON.stringify({
     object: 'list',
-    data: [...models.values()].map((m) => ({ id: m.id, object: 'model', created: MODELS_CREATED, owned_by: m.owned_by ?? 'cometapi' })),
+    data: [...models.values()].map((m) => ({
+      id: m.id,
+      object: 'model',
+      created: MODELS_CREATED,
+      owned_by: m.owned_by ?? 'cometapi',
+    })),
   });
 
   let seq = 0;
@@ -96,36 +102,54 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     if (responses.length > MAX_RECORDED) responses.splice(0, responses.length - MAX_RECORDED);
   };
 
-  const endpoint = (routePath: string, bodyKind: BodyKind, handler: Handler) => async (c: Context): Promise<Response> => {
-    const body = await readBody(c, bodyKind);
-    const parsed = body instanceof SimHttpError ? {} : body;
-    const model = typeof parsed.model === 'string' ? parsed.model : '';
-    const base = { path: c.req.path, model, stream: parsed.stream === true };
-    const requestId = nextId('req_sim');
-    const fault =
-      faults.take(routePath, c.req.path, model, bodyKind === 'none') ??
-      (routePath === CHAT_PATH && errorRate > 0 && random() < errorRate ? ERROR_RATE_FAULTS[Math.floor(random() * ERROR_RATE_FAULTS.length)] : undefined);
-    if (fault && fault.kind !== 'no-usage') {
-      const target = { routePath, model, stream: base.stream, requestId, chatId: nextId('chatcmpl-sim') };
-      return applyFault(c, fault, target, (status) => record({ ...base, status, usage: null, fault: fault.kind }));
-    }
-    let result: HandlerResult;
-    try {
-      if (body instanceof SimHttpError) throw body;
-      result = await handler(c, body, rt, { requestId, omitUsage: fault !== undefined });
-    } catch (err) {
-      if (!(err instanceof SimHttpError)) throw err;
-      result = { response: httpErrorResponse(err, requestId), usage: null };
-    }
-    record({ ...base, status: result.response.status, usage: result.usage, fault: fault?.kind ?? null });
-    return result.response;
-  };
+  const endpoint =
+    (routePath: string, bodyKind: BodyKind, handler: Handler) =>
+    async (c: Context): Promise<Response> => {
+      const body = await readBody(c, bodyKind);
+      const parsed = body instanceof SimHttpError ? {} : body;
+      const model = typeof parsed.model === 'string' ? parsed.model : '';
+      const base = { path: c.req.path, model, stream: parsed.stream === true };
+      const requestId = nextId('req_sim');
+      const fault =
+        faults.take(routePath, c.req.path, model, bodyKind === 'none') ??
+        (routePath === CHAT_PATH && errorRate > 0 && random() < errorRate
+          ? ERROR_RATE_FAULTS[Math.floor(random() * ERROR_RATE_FAULTS.length)]
+          : undefined);
+      if (fault && fault.kind !== 'no-usage') {
+        const target = { routePath, model, stream: base.stream, requestId, chatId: nextId('chatcmpl-sim') };
+        return applyFault(c, fault, target, (status) => record({ ...base, status, usage: null, fault: fault.kind }));
+      }
+      let result: HandlerResult;
+      try {
+        if (body instanceof SimHttpError) throw body;
+        result = await handler(c, body, rt, { requestId, omitUsage: fault !== undefined });
+      } catch (err) {
+        if (!(err instanceof SimHttpError)) throw err;
+        result = { response: httpErrorResponse(err, requestId), usage: null };
+      }
+      record({ ...base, status: result.response.status, usage: result.usage, fault: fault?.kind ?? null });
+      return result.response;
+    };
 
-  const listModels: Handler = (_c, _body, _rt, req) => ({ response: jsonResponse(200, modelsBody, req.requestId), usage: null });
+  const listModels: Handler = (_c, _body, _rt, req) => ({
+    response: jsonResponse(200, modelsBody, req.requestId),
+    usage: null,
+  });
   const getModel: Handler = (c, _body, _rt, req) => {
     const m = models.get(c.req.param('model') ?? '');
-    if (!m) throw new SimHttpError(404, `The model '${c.req.param('model') ?? ''}' does not exist`, 'model', 'model_not_found');
-    const json = JSON.stringify({ id: m.id, object: 'model', created: MODELS_CREATED, owned_by: m.owned_by ?? 'cometapi' });
+    if (!m)
+      throw new SimHttpError(
+        404,
+        `The model '${c.req.param('model') ?? ''}' does not exist`,
+        'model',
+        'model_not_found',
+      );
+    const json = JSON.stringify({
+      id: m.id,
+      object: 'model',
+      created: MODELS_CREATED,
+      owned_by: m.owned_by ?? 'cometapi',
+    });
     return { response: jsonResponse(200, json, req.requestId), usage: null };
   };
   const getFile: Handler = (c, _body, _rt, req) => ({ response: serveFile(c, rt, req.requestId), usage: null });
@@ -136,7 +160,11 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     const delay = latencyMs + (jitterMs > 0 ? random() * jitterMs : 0);
     if (delay > 0) await sleep(delay);
     // Image URLs are fetched without a key, like OpenAI's signed blob URLs.
-    if (options.apiKey !== undefined && !c.req.path.startsWith('/v1/files/') && c.req.header('authorization') !== `Bearer ${options.apiKey}`) {
+    if (
+      options.apiKey !== undefined &&
+      !c.req.path.startsWith('/v1/files/') &&
+      c.req.header('authorization') !== `Bearer ${options.apiKey}`
+    ) {
       record({ path: c.req.path, model: '', stream: false, status: 401, usage: null, fault: null });
       return errorResponse(401, 'Incorrect API key provided.', nextId('req_sim'), { code: 'invalid_api_key' });
     }

@@ -29,7 +29,8 @@ function parseContent(content: unknown, where: string): { text: string; nonTextP
   const texts: string[] = [];
   let nonTextParts = 0;
   content.forEach((part: unknown, i) => {
-    if (!isRecord(part) || typeof part.type !== 'string') throw invalidType(`${where}[${i}]`, 'a content part object with a type', part);
+    if (!isRecord(part) || typeof part.type !== 'string')
+      throw invalidType(`${where}[${i}]`, 'a content part object with a type', part);
     if (part.type !== 'text') {
       nonTextParts++;
       return;
@@ -43,11 +44,22 @@ function parseContent(content: unknown, where: string): { text: string; nonTextP
 function parseMessages(value: unknown): ParsedMessage[] {
   if (value === undefined || value === null) throw missing('messages');
   if (!Array.isArray(value)) throw invalidType('messages', 'an array', value);
-  if (value.length === 0) throw new SimHttpError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages', 'empty_array');
+  if (value.length === 0)
+    throw new SimHttpError(
+      400,
+      "Invalid 'messages': empty array. Expected an array with minimum length 1.",
+      'messages',
+      'empty_array',
+    );
   return value.map((m: unknown, i) => {
     if (!isRecord(m)) throw invalidType(`messages[${i}]`, 'an object', m);
     if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
-      throw new SimHttpError(400, `Invalid value for 'messages[${i}].role': expected one of ${[...ROLES].join(', ')}.`, `messages[${i}].role`, 'invalid_value');
+      throw new SimHttpError(
+        400,
+        `Invalid value for 'messages[${i}].role': expected one of ${[...ROLES].join(', ')}.`,
+        `messages[${i}].role`,
+        'invalid_value',
+      );
     }
     return { role: m.role, ...parseContent(m.content, `messages[${i}].content`) };
   });
@@ -73,7 +85,12 @@ export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8',
  * Tokens are due at fixed times from the start and every overdue token goes out in one
  * write, so timer granularity never slows the stream below its nominal rate.
  */
-function pacedStream(rt: SimRuntime, first: string, tokens: readonly string[], tail: string): ReadableStream<Uint8Array> {
+function pacedStream(
+  rt: SimRuntime,
+  first: string,
+  tokens: readonly string[],
+  tail: string,
+): ReadableStream<Uint8Array> {
   const interval = 1000 / rt.tokensPerSecond;
   let next = 0;
   let start = 0;
@@ -109,18 +126,29 @@ export const handleChat: Handler = (_c, body, rt, req) => {
   const maxTokens = optionalInt(body, 'max_tokens', 1, MAX_TOKENS_LIMIT);
   const maxCompletion = optionalInt(body, 'max_completion_tokens', 1, MAX_TOKENS_LIMIT);
   const n = optionalInt(body, 'n', 1, 128);
-  if (n !== undefined && n !== 1) throw new SimHttpError(400, "The simulated upstream supports only 'n': 1.", 'n', 'unsupported_value');
+  if (n !== undefined && n !== 1)
+    throw new SimHttpError(400, "The simulated upstream supports only 'n': 1.", 'n', 'unsupported_value');
   const stream = optionalBoolean(body, 'stream') ?? false;
   const streamOptions = body.stream_options;
-  if (streamOptions !== undefined && streamOptions !== null && !isRecord(streamOptions)) throw invalidType('stream_options', 'an object', streamOptions);
+  if (streamOptions !== undefined && streamOptions !== null && !isRecord(streamOptions))
+    throw invalidType('stream_options', 'an object', streamOptions);
   const includeUsage = stream && isRecord(streamOptions) && streamOptions.include_usage === true;
 
-  const cap = maxTokens === undefined ? maxCompletion : maxCompletion === undefined ? maxTokens : Math.min(maxTokens, maxCompletion);
+  const cap =
+    maxTokens === undefined
+      ? maxCompletion
+      : maxCompletion === undefined
+        ? maxTokens
+        : Math.min(maxTokens, maxCompletion);
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const promptKey = messages.map((m) => `${m.role}\u0000${m.text}`).join('\u0001');
   const plan = planReply(model.id, lastUser?.text ?? '', promptKey, cap);
   const promptTokens = chatPromptTokens(messages);
-  const usage: SimUsage = { prompt_tokens: promptTokens, completion_tokens: plan.words.length, total_tokens: promptTokens + plan.words.length };
+  const usage: SimUsage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: plan.words.length,
+    total_tokens: promptTokens + plan.words.length,
+  };
   const id = rt.nextId('chatcmpl-sim');
   const created = Math.floor(Date.now() / 1000);
 
@@ -131,10 +159,28 @@ export const handleChat: Handler = (_c, body, rt, req) => {
       created,
       model: model.id,
       system_fingerprint: null,
-      choices: [{ index: 0, message: { role: 'assistant', content: plan.words.join(' '), refusal: null }, logprobs: null, finish_reason: plan.finishReason }],
-      ...(req.omitUsage ? {} : { usage: { ...usage, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } }),
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: plan.words.join(' '), refusal: null },
+          logprobs: null,
+          finish_reason: plan.finishReason,
+        },
+      ],
+      ...(req.omitUsage
+        ? {}
+        : {
+            usage: {
+              ...usage,
+              prompt_tokens_details: { cached_tokens: 0 },
+              completion_tokens_details: { reasoning_tokens: 0 },
+            },
+          }),
     };
-    return { response: jsonResponse(200, JSON.stringify(completion), req.requestId), usage: req.omitUsage ? null : usage };
+    return {
+      response: jsonResponse(200, JSON.stringify(completion), req.requestId),
+      usage: req.omitUsage ? null : usage,
+    };
   }
 
   const sendUsage = includeUsage && !req.omitUsage;

@@ -1,4 +1,12 @@
-import { SimHttpError, invalidType, jsonResponse, missing, optionalEnum, optionalInt, requireModel } from './protocol.js';
+import {
+  SimHttpError,
+  invalidType,
+  jsonResponse,
+  missing,
+  optionalEnum,
+  optionalInt,
+  requireModel,
+} from './protocol.js';
 import type { Handler } from './runtime.js';
 import { seededRandom } from '../../random.js';
 import { approxTokens, hash32 } from './text.js';
@@ -11,14 +19,22 @@ const NOISE = 0.1;
 function parseInput(value: unknown): string[] {
   if (value === undefined || value === null) throw missing('input');
   const list: unknown[] = Array.isArray(value) ? value : [value];
-  if (list.length === 0) throw new SimHttpError(400, "Invalid 'input': empty array. Expected at least one string.", 'input', 'empty_array');
-  if (list.length > MAX_INPUTS) throw new SimHttpError(400, `Invalid 'input': at most ${MAX_INPUTS} inputs per request.`, 'input');
+  if (list.length === 0)
+    throw new SimHttpError(400, "Invalid 'input': empty array. Expected at least one string.", 'input', 'empty_array');
+  if (list.length > MAX_INPUTS)
+    throw new SimHttpError(400, `Invalid 'input': at most ${MAX_INPUTS} inputs per request.`, 'input');
   return list.map((item, i) => {
     if (typeof item === 'number' || Array.isArray(item)) {
-      throw new SimHttpError(400, "Token arrays in 'input' are not supported by the simulated upstream; send strings.", 'input', 'unsupported_value');
+      throw new SimHttpError(
+        400,
+        "Token arrays in 'input' are not supported by the simulated upstream; send strings.",
+        'input',
+        'unsupported_value',
+      );
     }
     if (typeof item !== 'string') throw invalidType(Array.isArray(value) ? `input[${i}]` : 'input', 'a string', item);
-    if (item.length === 0) throw new SimHttpError(400, "'input' cannot contain an empty string.", 'input', 'invalid_value');
+    if (item.length === 0)
+      throw new SimHttpError(400, "'input' cannot contain an empty string.", 'input', 'invalid_value');
     return item;
   });
 }

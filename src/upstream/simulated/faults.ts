@@ -29,12 +29,18 @@ export function createFaultQueue(): FaultQueue {
   return {
     add(fault, options = {}) {
       const times = options.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`enqueueFault: times must be a positive integer, got ${times}`);
+      if (!Number.isInteger(times) || times < 1)
+        throw new RangeError(`enqueueFault: times must be a positive integer, got ${times}`);
       if (fault.kind === 'status' && (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599)) {
         throw new RangeError(`enqueueFault: status must be an HTTP status 200..599, got ${fault.status}`);
       }
       // Accept '/chat/completions' as well as '/v1/chat/completions': both name the same route.
-      const path = options.path === undefined ? undefined : options.path.startsWith('/v1/') ? options.path : `/v1${options.path.startsWith('/') ? '' : '/'}${options.path}`;
+      const path =
+        options.path === undefined
+          ? undefined
+          : options.path.startsWith('/v1/')
+            ? options.path
+            : `/v1${options.path.startsWith('/') ? '' : '/'}${options.path}`;
       queue.push({ fault, remaining: times, model: options.model, path });
     },
     take(routePath, actualPath, model, readOnlyRoute) {
@@ -64,17 +70,30 @@ export interface FaultTarget {
 }
 
 /** The JSON (or SSE) skeleton of an answer for this route, split around the giant string. */
-function oversizeFrame(t: FaultTarget, created: number): { prefix: string; suffix: string; fill: string; contentType: string } {
+function oversizeFrame(
+  t: FaultTarget,
+  created: number,
+): { prefix: string; suffix: string; fill: string; contentType: string } {
   let text: string;
   let fill = 'simulated ';
   if (t.routePath === CHAT_PATH && t.stream) {
     const fmt = chunkFormatter(t.chatId, created, t.model, false);
     text = `${fmt.line(fmt.role, null)}${fmt.line(fmt.content(FILL), null)}${fmt.line('{}', 'stop')}data: [DONE]\n\n`;
   } else if (t.routePath === CHAT_PATH) {
-    text = JSON.stringify({ id: t.chatId, object: 'chat.completion', created, model: t.model, choices: [{ index: 0, message: { role: 'assistant', content: FILL }, finish_reason: 'stop' }] });
+    text = JSON.stringify({
+      id: t.chatId,
+      object: 'chat.completion',
+      created,
+      model: t.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: FILL }, finish_reason: 'stop' }],
+    });
   } else if (t.routePath === '/v1/embeddings') {
     fill = 'A';
-    text = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: FILL }], model: t.model });
+    text = JSON.stringify({
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: FILL }],
+      model: t.model,
+    });
   } else if (t.routePath === '/v1/images/generations') {
     fill = 'A';
     text = JSON.stringify({ created, data: [{ b64_json: FILL }] });
@@ -94,7 +113,10 @@ function oversize(t: FaultTarget, bytes: number): Response {
   const body = Buffer.alloc(total, fill);
   head.copy(body, 0);
   tail.copy(body, total - tail.length);
-  return new Response(body, { status: 200, headers: { 'content-type': contentType, 'content-length': String(total), 'x-request-id': t.requestId } });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': contentType, 'content-length': String(total), 'x-request-id': t.requestId },
+  });
 }
 
 /** Resolves when the client goes away (or the server is closed), never because of a timer of ours. */
@@ -122,8 +144,13 @@ export async function applyFault(
   switch (fault.kind) {
     case 'status': {
       answered(fault.status);
-      const retry = fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
-      const message = fault.message ?? (fault.status === 429 && t.model ? `Rate limit reached for ${t.model} (simulated). Please try again in ${fault.retryAfterSeconds ?? 1}s.` : defaultErrorMessage(fault.status));
+      const retry =
+        fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
+      const message =
+        fault.message ??
+        (fault.status === 429 && t.model
+          ? `Rate limit reached for ${t.model} (simulated). Please try again in ${fault.retryAfterSeconds ?? 1}s.`
+          : defaultErrorMessage(fault.status));
       return errorResponse(fault.status, message, t.requestId, { headers: retry });
     }
     case 'hang':
@@ -133,7 +160,11 @@ export async function applyFault(
     case 'reset': {
       if (!node) {
         answered(502);
-        return errorResponse(502, 'Simulated connection reset (no socket to destroy outside a Node server).', t.requestId);
+        return errorResponse(
+          502,
+          'Simulated connection reset (no socket to destroy outside a Node server).',
+          t.requestId,
+        );
       }
       if (t.routePath !== CHAT_PATH || !t.stream) {
         answered(0);
@@ -151,9 +182,16 @@ export async function applyFault(
     case 'malformed':
       answered(200);
       if (t.routePath === CHAT_PATH && t.stream) {
-        return new Response('data: {not json\n\ndata: [DONE]\n\n', { status: 200, headers: { ...SSE_HEADERS, 'x-request-id': t.requestId } });
+        return new Response('data: {not json\n\ndata: [DONE]\n\n', {
+          status: 200,
+          headers: { ...SSE_HEADERS, 'x-request-id': t.requestId },
+        });
       }
-      return jsonResponse(200, `{"id":"${t.chatId}","object":"chat.completion","choices":[{"index":0,"message":{"content":"trunc`, t.requestId);
+      return jsonResponse(
+        200,
+        `{"id":"${t.chatId}","object":"chat.completion","choices":[{"index":0,"message":{"content":"trunc`,
+        t.requestId,
+      );
     case 'oversize':
       answered(200);
       return oversize(t, fault.bytes ?? DEFAULT_OVERSIZE_BYTES);

@@ -36,7 +36,12 @@ export function defaultErrorMessage(status: number): string {
   return `Simulated upstream error (HTTP ${status}).`;
 }
 
-export function jsonResponse(status: number, body: string | Uint8Array<ArrayBuffer>, requestId: string, extra?: Record<string, string>): Response {
+export function jsonResponse(
+  status: number,
+  body: string | Uint8Array<ArrayBuffer>,
+  requestId: string,
+  extra?: Record<string, string>,
+): Response {
   return new Response(body, {
     status,
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extra },
@@ -50,7 +55,12 @@ export function errorResponse(
   fields: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string> } = {},
 ): Response {
   const kind = errorKind(status);
-  const error = { message, type: fields.type ?? kind.type, param: fields.param ?? null, code: fields.code === undefined ? kind.code : fields.code };
+  const error = {
+    message,
+    type: fields.type ?? kind.type,
+    param: fields.param ?? null,
+    code: fields.code === undefined ? kind.code : fields.code,
+  };
   return jsonResponse(status, JSON.stringify({ error }), requestId, fields.headers);
 }
 
@@ -66,7 +76,12 @@ export function requireModel(models: ReadonlyMap<string, SimModel>, value: unkno
   if (typeof value !== 'string') throw invalidType('model', 'a string', value);
   const model = models.get(value);
   if (!model || model.kind !== kind) {
-    throw new SimHttpError(404, `The model '${value}' does not exist or you do not have access to it.`, 'model', 'model_not_found');
+    throw new SimHttpError(
+      404,
+      `The model '${value}' does not exist or you do not have access to it.`,
+      'model',
+      'model_not_found',
+    );
   }
   return model;
 }
@@ -78,7 +93,12 @@ function typeName(value: unknown): string {
 }
 
 export function invalidType(param: string, expected: string, got: unknown): SimHttpError {
-  return new SimHttpError(400, `Invalid type for '${param}': expected ${expected}, but got ${typeName(got)} instead.`, param, 'invalid_type');
+  return new SimHttpError(
+    400,
+    `Invalid type for '${param}': expected ${expected}, but got ${typeName(got)} instead.`,
+    param,
+    'invalid_type',
+  );
 }
 
 export function missing(param: string): SimHttpError {
@@ -112,17 +132,31 @@ export function optionalInt(body: Record<string, unknown>, key: string, min: num
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidType(key, 'an integer', value);
   if (value < min || value > max) {
-    throw new SimHttpError(400, `Invalid '${key}': ${value} is not in the range ${min}..${max}.`, key, 'integer_out_of_range');
+    throw new SimHttpError(
+      400,
+      `Invalid '${key}': ${value} is not in the range ${min}..${max}.`,
+      key,
+      'integer_out_of_range',
+    );
   }
   return value;
 }
 
-export function optionalEnum<T extends string>(body: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+export function optionalEnum<T extends string>(
+  body: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
   const match = allowed.find((a) => a === value);
   if (match === undefined) {
-    throw new SimHttpError(400, `Invalid value for '${key}': expected one of ${allowed.map((a) => `'${a}'`).join(', ')}.`, key, 'invalid_value');
+    throw new SimHttpError(
+      400,
+      `Invalid value for '${key}': expected one of ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+      key,
+      'invalid_value',
+    );
   }
   return match;
 }
