@@ -64,7 +64,8 @@ describe('GET /api/timeseries with bucket=1d in a non-UTC zone', () => {
     temp = tempLedger();
     seedCalls(temp.ledger, [
       { ts: Date.parse('2025-03-29T22:59:59.999Z'), prompt_tokens: 1 }, // 23:59:59.999 CET, March 29
-      { ts: Date.parse('2025-03-29T23:00:00.000Z'), prompt_tokens: 10 }, // 00:00 CET, March 30: first instant of the DST day
+      // 00:00 CET, March 30: first instant of the DST day
+      { ts: Date.parse('2025-03-29T23:00:00.000Z'), prompt_tokens: 10 },
       { ts: Date.parse('2025-03-30T21:59:59.999Z'), prompt_tokens: 100 }, // 23:59:59.999 CEST, still March 30
       { ts: Date.parse('2025-03-30T22:00:00.000Z'), prompt_tokens: 1000 }, // 00:00 CEST, March 31
     ]);

@@ -65,7 +65,10 @@ export function blockedMessage(quota: Quota, usedAmount: number, needAmount: num
   );
 }
 
-/** A hard cost quota cannot bound a model with no price, so such calls are refused (docs/decisions/0015-quota-estimates.md). */
+/**
+ * A hard cost quota cannot bound a model with no price, so such calls are refused
+ * (docs/decisions/0015-quota-estimates.md).
+ */
 export function unpricedMessage(quota: Quota, model: string): string {
   return (
     `${quotaLabel(quota)} is a hard cost limit, but model '${model}' has no known price, so its cost cannot be counted. ` +

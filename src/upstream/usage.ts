@@ -34,7 +34,10 @@ interface WireUsage {
   seconds?: number | null;
 }
 
-/** Reads chat/embeddings (prompt_/completion_), image and transcription (input_/output_, seconds) usage shapes alike. */
+/**
+ * Reads chat/embeddings (prompt_/completion_), image and transcription (input_/output_, seconds) usage
+ * shapes alike.
+ */
 export function usageFromWire(wire: WireUsage): Usage {
   return {
     prompt_tokens: wire.prompt_tokens ?? wire.input_tokens ?? 0,

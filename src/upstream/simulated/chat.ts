@@ -65,7 +65,10 @@ function parseMessages(value: unknown): ParsedMessage[] {
   });
 }
 
-/** Builds `data: {chat.completion.chunk}` lines by string concatenation: no per-token JSON.stringify of whole objects. */
+/**
+ * Builds `data: {chat.completion.chunk}` lines by string concatenation: no per-token JSON.stringify of
+ * whole objects.
+ */
 export function chunkFormatter(id: string, created: number, model: string, usageNull: boolean) {
   const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":`;
   const tail = usageNull ? ',"usage":null}\n\n' : '}\n\n';

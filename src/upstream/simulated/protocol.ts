@@ -17,7 +17,10 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** OpenAI's error `type` and default `code` for a status, so SDK error classes and our error mapping see what production sends. */
+/**
+ * OpenAI's error `type` and default `code` for a status, so SDK error classes and our error mapping see
+ * what production sends.
+ */
 export function errorKind(status: number): { type: string; code: string | null } {
   if (status === 401) return { type: 'invalid_request_error', code: 'invalid_api_key' };
   if (status === 402) return { type: 'insufficient_quota', code: 'insufficient_quota' };

@@ -43,7 +43,10 @@ export interface SimRecordedResponse {
   stream: boolean;
   /** HTTP status sent; 0 when no status line was ever sent (hang, reset before answering). */
   status: number;
-  /** The usage the answer carried; null when none was sent (faults, streams without include_usage, images other than gpt-image-*). */
+  /**
+   * The usage the answer carried; null when none was sent (faults, streams without include_usage, images
+   * other than gpt-image-*).
+   */
   usage: SimUsage | null;
   fault: SimFault['kind'] | null;
 }
