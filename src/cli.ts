@@ -52,10 +52,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
     case 'usage':
-      (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
+      await (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
       return 0;
     case 'quota':
-      (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
+      await (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
       return 0;
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);

@@ -55,7 +55,7 @@ export async function runDemoCommand(
     dataDir: path.join(config.dataDir, 'demo'),
     maxRetries: 2,
   };
-  const runtime = createRuntime({ config: demoConfig, logger, provider: 'simulated' });
+  const runtime = await createRuntime({ config: demoConfig, logger, provider: 'simulated' });
   const { signal, stopped } = untilStopped();
   write(
     'DEMO MODE — no COMETAPI_KEY is set, so calls go to the built-in SIMULATED upstream: no real models, no real cost.\n' +
@@ -89,7 +89,7 @@ export async function runDemoCommand(
     return 0;
   } finally {
     await sidecar?.close();
-    runtime.close();
+    await runtime.close();
     await upstream.close();
   }
 }

@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { ConfigError, errorMessage } from '../errors.js';
-import { warmRollups } from '../ledger/rollups/catch-up.js';
 import { createApp, type SidecarDeps } from './app.js';
 import { isLoopbackHost } from './security.js';
 
@@ -62,15 +61,15 @@ export async function startSidecar(options: SidecarServeOptions): Promise<Runnin
   const url = `http://${urlHost(host)}:${bound.port}`;
   let closed = false;
   // A big ledger's first long-range view would otherwise fold its whole backlog in one request.
-  if (!deps.ledger.db.readonly) {
-    warmRollups(deps.ledger.db, () => closed).then(
+  deps.store
+    .maintain(() => closed)
+    .then(
       (calls) => calls > 0 && deps.logger.info('usage rollups brought up to date', { calls }),
       (error: unknown) =>
         deps.logger.warn('usage rollups not prepared; long ranges fold them on first view', {
           error: errorMessage(error),
         }),
     );
-  }
   deps.logger.info('sidecar listening', { url });
   return {
     url,

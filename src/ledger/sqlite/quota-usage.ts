@@ -1,37 +1,6 @@
-import type { Db } from '../ledger/open.js';
-import type { Quota } from '../ledger/quotas.js';
-import { QUOTA_METRICS, SCOPE_KINDS, type QuotaMetric, type ScopeKind } from './schema.js';
-
-/** The fields of a call a quota's scope can select on. */
-export interface CallSubject {
-  model: string;
-  tool: string;
-  client: string | null;
-  provider: string;
-}
-
-export function matchesScope(quota: Pick<Quota, 'scope' | 'scope_value'>, subject: CallSubject): boolean {
-  switch (quota.scope) {
-    case 'global':
-      return true;
-    case 'model':
-      return subject.model === quota.scope_value;
-    case 'tool':
-      return subject.tool === quota.scope_value;
-    case 'client':
-      return subject.client === quota.scope_value;
-    case 'provider':
-      return subject.provider === quota.scope_value;
-  }
-}
-
-/** Totals in each metric's integer unit (micro-USD for cost). */
-export type MetricTotals = Record<QuotaMetric, number>;
-
-interface Window {
-  start: number;
-  end: number;
-}
+import { QUOTA_METRICS, SCOPE_KINDS, type ScopeKind } from '../../quotas/schema.js';
+import type { MetricTotals, QuotaUsageKey, QuotaWindow } from '../quota-usage.js';
+import type { Db } from './open.js';
 
 type Mode = 'full' | 'since';
 
@@ -68,7 +37,7 @@ function usageSqlFor(scope: ScopeKind, mode: Mode): string {
   }
 }
 
-export type UsageQuery = (quota: Pick<Quota, 'scope' | 'scope_value'>, window: Window) => MetricTotals;
+export type UsageQuery = (quota: QuotaUsageKey, window: QuotaWindow) => MetricTotals;
 
 type Params = Record<string, string | number | null>;
 type Row = MetricTotals & { max_id: number | null };
