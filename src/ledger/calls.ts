@@ -33,14 +33,18 @@ export interface CallRecord {
   input_chars?: number;
   /** Seconds of audio transcribed (migration 0006); only audio calls set it. */
   audio_seconds?: number | null;
+  /** Prompt tokens written to a prompt cache, part of prompt_tokens (migration 0007); Anthropic reports them. */
+  cache_write_tokens?: number;
 }
 
-export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds'> {
+export interface CallRow
+  extends Omit<CallRecord, 'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds' | 'cache_write_tokens'> {
   id: number;
   stream: 0 | 1;
   usage_estimated: 0 | 1;
   input_chars: number;
   audio_seconds: number | null;
+  cache_write_tokens: number;
 }
 
 type SqlValue = string | number | null;
@@ -72,10 +76,15 @@ const COLUMNS = [
   'request_id',
   'input_chars',
   'audio_seconds',
+  'cache_write_tokens',
 ] as const satisfies readonly (keyof CallRecord)[];
 
 /** What an optional column holds when a record leaves it out (the migration's defaults). */
-const OMITTED: Partial<Record<keyof CallRecord, SqlValue>> = { input_chars: 0, audio_seconds: null };
+const OMITTED: Partial<Record<keyof CallRecord, SqlValue>> = {
+  input_chars: 0,
+  audio_seconds: null,
+  cache_write_tokens: 0,
+};
 
 export interface CallsRepo {
   insert(record: CallRecord): number;
