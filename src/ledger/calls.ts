@@ -37,8 +37,10 @@ export interface CallRecord {
   cache_write_tokens?: number;
 }
 
-export interface CallRow
-  extends Omit<CallRecord, 'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds' | 'cache_write_tokens'> {
+export interface CallRow extends Omit<
+  CallRecord,
+  'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds' | 'cache_write_tokens'
+> {
   id: number;
   stream: 0 | 1;
   usage_estimated: 0 | 1;
