@@ -130,6 +130,7 @@ describe('proxy: quotas, disconnects and audio', () => {
     const body = (await res.json()) as { error: { type: string; code: string; message: string } };
     expect(body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
     expect(body.error.message).toContain('no-proxy-chats');
+    expect(res.headers.get('x-should-retry')).toBe('false'); // SDKs and Claude Code then do not retry
     expect(h.sim.requests).toBe(requestsBefore); // the upstream was never asked
     expect((await rows()).at(-1)).toMatchObject({ status: 'blocked', client: 'quota-test', source: 'proxy' });
   });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { runAgentTraffic } from '../demo/agent-traffic.js';
 import { DEMO_CLIENTS, runDemoTraffic } from '../demo/traffic.js';
 import { seededRandom } from '../random.js';
 import { createServer } from '../mcp/server.js';
@@ -72,14 +73,29 @@ export async function runDemoCommand(
         ? `Making ${calls} calls from ${DEMO_CLIENTS.length} simulated MCP clients…\n`
         : `Generating traffic from ${DEMO_CLIENTS.length} simulated MCP clients; Ctrl-C to stop.\n`,
     );
-    const made = await runDemoTraffic({
-      createServer: () => createServer(runtime.serverDeps('demo')),
-      random,
-      calls,
-      minPauseMs: calls ? 0 : 400,
-      maxPauseMs: calls ? 0 : 2_500,
-      signal,
-    });
+    // With the dashboard up, Claude-Code-like and Codex-like clients also call its proxy, over HTTP.
+    const agents = sidecar
+      ? runAgentTraffic({
+          baseUrl: sidecar.url,
+          token: config.token,
+          random: seededRandom((Number(values.seed) || 7) + 1),
+          rounds: calls === undefined ? undefined : Math.ceil(calls / 10),
+          minPauseMs: calls ? 0 : 1_500,
+          maxPauseMs: calls ? 0 : 6_000,
+          signal,
+        })
+      : Promise.resolve(0);
+    const [made] = await Promise.all([
+      runDemoTraffic({
+        createServer: () => createServer(runtime.serverDeps('demo')),
+        random,
+        calls,
+        minPauseMs: calls ? 0 : 400,
+        maxPauseMs: calls ? 0 : 2_500,
+        signal,
+      }),
+      agents,
+    ]);
     if (calls) runUsageCommand(['--since', 'all', '--db', demoConfig.dbPath], demoConfig, write);
     else write(`Stopped after ${made} calls.\n`);
     if (sidecar && calls) {
