@@ -55,7 +55,7 @@ function renderGroups(view: UsageView): void {
       if (group.rows.length === 0) box.append(el('p', 'muted', 'No calls yet.'));
       for (const r of group.rows) {
         const amount = byCost ? r.cost_usd : r.requests;
-        const value = `${usd(r.cost_usd)} · ${numbers.format(r.requests)} calls`;
+        const value = `${usd(r.cost_usd)} · ${numbers.format(r.requests)} call${r.requests === 1 ? '' : 's'}`;
         box.append(barRow(r.key ?? '(none)', value, max > 0 ? amount / max : 0));
       }
       return box;
@@ -112,7 +112,7 @@ function renderChart(view: UsageView, previous: uPlot | null): uPlot {
       tzDate: (ms) => uPlot.tzDate(new Date(ms), view.time_zone),
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map(usd) }],
+      axes: [axis, { ...axis, size: 80, values: (_u, ticks) => ticks.map(usd) }],
       series: [{}, { label: 'Spend', stroke: cssVar('--series'), width: 2, fill: `${cssVar('--series')}33` }],
     },
     [view.series.points.map((p) => p.t), view.series.points.map((p) => p.cost_usd)],
