@@ -18,6 +18,8 @@ it('lists every tool without a key, and each call explains how to set COMETAPI_K
     'generate_image',
     'get_usage',
     'list_models',
+    'refresh_usage_view',
+    'show_usage',
     'text_to_speech',
     'transcribe_audio',
   ]);
@@ -42,4 +44,5 @@ it('lists every tool without a key, and each call explains how to set COMETAPI_K
   expect(await h.runtime.store.calls.count()).toBe(0);
   // Usage needs no key: it reads the local ledger.
   expect((await h.call('get_usage', {})).isError).toBeFalsy();
+  expect((await h.call('show_usage', {})).isError).toBeFalsy();
 });

@@ -17,7 +17,8 @@ export interface RunningSidecar {
   close(): Promise<void>;
 }
 
-function urlHost(host: string): string {
+/** The host part of a URL for a bind address: wildcards become loopback, IPv6 gets brackets. */
+export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
