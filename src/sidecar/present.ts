@@ -42,6 +42,8 @@ const HINTS = {
 } as const;
 
 export type HintCode = keyof typeof HINTS;
+/** Every explanation's code; the dashboard's catalogs have a sentence for each (hint.<code>). */
+export const HINT_CODES = Object.keys(HINTS) as HintCode[];
 
 function isHintKey(key: string): key is keyof typeof HINTS {
   return Object.hasOwn(HINTS, key);
