@@ -10,8 +10,8 @@ export function createFormat(timeZone, locale) {
   const money = (options) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', ...options });
   const dollars = money({ maximumFractionDigits: 0 });
   const cents = money({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  // Under $1: two significant digits ($0.045, $0.50, $0.0015), never "$0.05" for 4.5 cents.
-  const small = money({ minimumSignificantDigits: 2, maximumSignificantDigits: 2 });
+  // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.01, $0.0015), never "$0.05" for 4.5 cents.
+  const small = money({ minimumFractionDigits: 2, maximumFractionDigits: 8 });
   const micro = money({ maximumFractionDigits: 6 });
   const percentFormat = (digits) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits });
   const rateFine = percentFormat(2);
@@ -46,7 +46,7 @@ export function createFormat(timeZone, locale) {
     if (abs >= 1) return cents.format(value);
     // Costs are whole micro-USD, so anything smaller is not a real amount.
     if (abs < 0.000001) return `${value > 0 ? '<' : '>'}${micro.format(value > 0 ? 0.000001 : -0.000001)}`;
-    return small.format(value);
+    return small.format(Number(value.toPrecision(2)));
   };
 
   const duration = (ms) => {

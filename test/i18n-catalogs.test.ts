@@ -42,6 +42,50 @@ function requiredKeys(locale: Locale): string[] {
 /** The English text a key's placeholders are compared with (plural forms: the "other" form). */
 const englishFor = (key: string) => en[key] ?? en[`${key.replace(PLURAL, '')}_other`] ?? '';
 
+/**
+ * Values a translation may share with English: file paths and abbreviations everywhere, and words
+ * the language uses as English does. Anything else equal to en.json is a sentence left untranslated
+ * (which the browser test cannot tell from a deliberate loan word).
+ */
+const SAME_IN_EVERY_LANGUAGE = [
+  'card.ttft',
+  'summary.percentiles',
+  'footer.prometheus',
+  'cli.setup.where.cursor',
+  'cli.setup.where.vscode',
+];
+const SAME_AS_ENGLISH: Readonly<Record<Locale, readonly string[]>> = {
+  en: [],
+  'zh-CN': [],
+  // Name, Status, Client, Limit, Tokens, Prompt, global and Live are German words in this sense too.
+  de: [
+    'live.open',
+    'chart.tokens',
+    'series.prompt',
+    'column.name',
+    'column.tokens',
+    'column.client',
+    'column.status',
+    'filter.status',
+    'filter.client',
+    'scope.global',
+    'form.name',
+    'form.limit',
+  ],
+  // Spanish says "error", "global" and "tokens" too.
+  es: [
+    'chart.tokens',
+    'column.tokens',
+    'column.error',
+    'status.error',
+    'metric.tokens',
+    'metricOption.tokens',
+    'amount.tokens_one',
+    'amount.tokens_other',
+    'scope.global',
+  ],
+};
+
 describe('message catalogs', () => {
   it('has one catalog per supported language, and nothing else in the folder', () => {
     expect(fs.readdirSync(LOCALES_DIR).sort()).toEqual(LOCALES.map((l) => `${l}.json`).sort());
@@ -75,6 +119,12 @@ describe('message catalogs', () => {
           .map(([key]) => key);
         expect(mismatched, `placeholders differ from en.json in ${locale}.json`).toEqual([]);
         expect(Object.entries(catalog).filter(([, text]) => text.trim() === '')).toEqual([]);
+      });
+
+      it.skipIf(locale === 'en')('translates every value, except the few a language shares with English', () => {
+        const allowed = [...SAME_IN_EVERY_LANGUAGE, ...SAME_AS_ENGLISH[locale]];
+        const untranslated = Object.keys(catalog).filter((key) => catalog[key] === en[key] && !allowed.includes(key));
+        expect(untranslated, `values in ${locale}.json still in English`).toEqual([]);
       });
     });
   }
