@@ -257,8 +257,9 @@ async function start() {
   const refreshAll = () => Promise.all([refreshAggregates(), loadCalls(true)]).then(() => showNotice(''));
   bindControls(refreshAll);
   for (const panel of panels) mountPanel(panel);
-  await refreshAll().catch(reportError);
   const scheduleRefresh = createRefreshScheduler(refreshAggregates, reportError);
+  // Subscribed before the first load: the stream starts at the newest row when it connects, so a
+  // call landing meanwhile is in the load, the stream or both (rows are deduplicated by id).
   connectEvents({
     onCall: (call) => {
       addLiveCall(call);
@@ -269,6 +270,7 @@ async function start() {
       byId('live-text').textContent = state.i18n.t(connection === 'open' ? 'live.open' : 'live.reconnecting');
     },
   });
+  await refreshAll().catch(reportError);
   // Presets end "now": move the window along even when no calls arrive.
   setInterval(() => refreshAggregates().catch(reportError), 60_000);
 }
