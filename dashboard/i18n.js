@@ -11,7 +11,7 @@ const STORAGE_KEY = 'cometapi-mcp.locale';
  * The stored choice, else the first browser language we have by its language part (de-AT → de;
  * any Chinese → 简体中文, the only Chinese catalog), else English.
  */
-export function chooseLocale(stored, browserLanguages) {
+function chooseLocale(stored, browserLanguages) {
   if (stored && Object.hasOwn(LOCALES, stored)) return stored;
   const languageOf = (tag) => tag.toLowerCase().split('-')[0];
   for (const tag of browserLanguages) {
