@@ -28,6 +28,8 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         Intl: 'readonly',
         localStorage: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
         matchMedia: 'readonly',
         setInterval: 'readonly',
         getComputedStyle: 'readonly',

@@ -14,33 +14,33 @@ function withAlpha(hex, alpha) {
   return `rgba(${parseInt(m[1], 16)}, ${parseInt(m[2], 16)}, ${parseInt(m[3], 16)}, ${alpha})`;
 }
 
-/** What each chart shows: series labels, colours (CSS variables) and how to read a point. */
+/** What each chart shows: series labels (catalog keys), colours (CSS variables) and how to read a point. */
 const SPECS = [
   {
     id: 'chart-requests',
     series: [
-      { label: 'Requests', color: '--series-1', pick: (p) => p.requests, bars: true },
+      { label: 'series.requests', color: '--series-1', pick: (p) => p.requests, bars: true },
       // Drawn over the request bars from zero, so each bar shows its failed share in red.
-      { label: 'Errors', color: '--error', pick: (p) => p.errors, bars: true },
+      { label: 'series.errors', color: '--error', pick: (p) => p.errors, bars: true },
     ],
     kind: 'count',
   },
   {
     id: 'chart-tokens',
     series: [
-      { label: 'Prompt', color: '--series-1', pick: (p) => p.prompt_tokens, fill: true },
-      { label: 'Completion', color: '--series-2', pick: (p) => p.completion_tokens, fill: true },
+      { label: 'series.prompt', color: '--series-1', pick: (p) => p.prompt_tokens, fill: true },
+      { label: 'series.completion', color: '--series-2', pick: (p) => p.completion_tokens, fill: true },
     ],
     kind: 'count',
   },
   {
     id: 'chart-cost',
-    series: [{ label: 'Cost', color: '--series-3', pick: (p) => p.cost_usd, bars: true }],
+    series: [{ label: 'series.cost', color: '--series-3', pick: (p) => p.cost_usd, bars: true }],
     kind: 'usd',
   },
 ];
 
-function options(spec, width, format) {
+function options(spec, width, { format, i18n }) {
   const muted = cssVar('--muted');
   const grid = cssVar('--grid');
   const axis = {
@@ -60,7 +60,8 @@ function options(spec, width, format) {
     legend: { live: true },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { ...axis },
+      // uPlot's own time labels are English ("Dec 2"): the locale's Intl formats instead.
+      { ...axis, values: (u, splits) => splits.map((ms) => format.axisTime(ms, u.scales.x.max - u.scales.x.min)) },
       {
         ...axis,
         incrs: spec.kind === 'count' ? COUNT_STEPS : undefined,
@@ -70,11 +71,11 @@ function options(spec, width, format) {
       },
     ],
     series: [
-      { value: (u, ms) => (ms === null ? '' : format.when(ms)) },
+      { label: i18n.t('series.time'), value: (u, ms) => (ms === null ? '' : format.when(ms)) },
       ...spec.series.map((s) => {
         const color = cssVar(s.color);
         return {
-          label: s.label,
+          label: i18n.t(s.label),
           stroke: color,
           width: s.bars ? 0 : 2,
           fill: s.bars ? withAlpha(color, 0.75) : s.fill ? withAlpha(color, 0.14) : undefined,
@@ -88,7 +89,7 @@ function options(spec, width, format) {
 }
 
 /** Creates the three charts; update() feeds /api/timeseries, rebuild() follows a theme change. */
-export function createCharts(format) {
+export function createCharts(format, i18n) {
   const charts = new Map();
   let lastData = null;
 
@@ -100,7 +101,8 @@ export function createCharts(format) {
       if (!container) continue;
       charts.get(spec.id)?.destroy();
       const data = lastData ? dataFor(spec, lastData) : [[], ...spec.series.map(() => [])];
-      charts.set(spec.id, new uPlot(options(spec, Math.max(container.clientWidth, 200), format), data, container));
+      const opts = options(spec, Math.max(container.clientWidth, 200), { format, i18n });
+      charts.set(spec.id, new uPlot(opts, data, container));
     }
   };
 

@@ -1,57 +1,90 @@
-// Number and time formatting in the user's locale and the ledger's configured time zone.
+// Numbers, money and times through Intl, in the chosen locale and the ledger's configured time zone.
 
-export function createFormat(timeZone) {
-  const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-  const compactNumber = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-  const timeOnly = new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const dateTime = new Intl.DateTimeFormat(undefined, {
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export function createFormat(timeZone, locale) {
+  const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const compactNumber = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+  const money = (options) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', ...options });
+  const dollars = money({ maximumFractionDigits: 0 });
+  const cents = money({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.01, $0.0015), never "$0.05" for 4.5 cents.
+  const small = money({ minimumFractionDigits: 2, maximumFractionDigits: 8 });
+  const micro = money({ maximumFractionDigits: 6 });
+  const percentFormat = (digits) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits });
+  const rateFine = percentFormat(2);
+  const rate = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const wholePercent = percentFormat(1);
+  const unit = (name, digits) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'short', maximumFractionDigits: digits });
+  const milliseconds = unit('millisecond', 0);
+  const seconds = unit('second', 1);
+  const minutes = unit('minute', 1);
+  const timeOnly = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const dateTime = new Intl.DateTimeFormat(locale, {
     timeZone,
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
   });
-  const full = new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'long' });
+  const hourMinute = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
+  const monthDay = new Intl.DateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric' });
+  const full = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'long' });
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const dayStart = (ms) => dayKey.format(ms);
+  const decimalSign = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value;
 
   const usd = (value) => {
     if (value === null || value === undefined) return '–';
-    if (value === 0) return '$0.00';
+    if (value === 0) return cents.format(0);
     const abs = Math.abs(value);
-    if (abs >= 1000) return `$${integer.format(value)}`;
-    if (abs >= 1) return `$${value.toFixed(2)}`;
+    if (abs >= 1000) return dollars.format(value);
+    if (abs >= 1) return cents.format(value);
     // Costs are whole micro-USD, so anything smaller is not a real amount.
-    if (abs < 0.000001) return value > 0 ? '<$0.000001' : '>-$0.000001';
-    // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.0015), never "$0.05" for 4.5 cents.
-    const short = String(Number(value.toPrecision(2)));
-    const decimals = short.split('.')[1]?.length ?? 0;
-    return `$${decimals < 2 ? Number(short).toFixed(2) : short}`;
+    if (abs < 0.000001) return `${value > 0 ? '<' : '>'}${micro.format(value > 0 ? 0.000001 : -0.000001)}`;
+    return small.format(Number(value.toPrecision(2)));
   };
 
   const duration = (ms) => {
     if (ms === null || ms === undefined) return '–';
-    if (ms < 1000) return `${Math.round(ms)}\u00a0ms`;
-    if (ms < 60_000) return `${(ms / 1000).toFixed(1)}\u00a0s`;
-    return `${(ms / 60_000).toFixed(1)}\u00a0min`;
+    if (ms < 1000) return milliseconds.format(ms);
+    if (ms < MINUTE) return seconds.format(ms / 1000);
+    return minutes.format(ms / MINUTE);
+  };
+
+  /** "in 5 hours", "vor 3 Minuten": the largest unit that fits. */
+  const fromNow = (ms) => {
+    const delta = ms - Date.now();
+    const abs = Math.abs(delta);
+    if (abs >= DAY) return relative.format(Math.round(delta / DAY), 'day');
+    if (abs >= HOUR) return relative.format(Math.round(delta / HOUR), 'hour');
+    return relative.format(Math.round(delta / MINUTE), 'minute');
   };
 
   return {
     timeZone,
+    locale,
     int: (n) => integer.format(n),
-    /** 12.3K / 4.5M for headline figures; exact below 10,000. */
+    /** 12.3K / 4.5M (or the locale's own compact form) for headline figures; exact below 10,000. */
     compact: (n) => (Math.abs(n) < 10_000 ? integer.format(n) : compactNumber.format(n)),
     usd,
-    percent: (rate) =>
-      rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 2 : 1)}%`,
+    /** A rate from 0 to 1 (error rate). */
+    percent: (value) =>
+      value === null || value === undefined ? '–' : (value > 0 && value < 0.001 ? rateFine : rate).format(value),
+    /** A number already in percent (quota use: 80 → "80%"). */
+    percentOf: (value) => wholePercent.format(value / 100),
     duration,
+    /** A typed amount ("2,50" in German) as the API reads it ("2.50"). */
+    parseDecimal: (text) => (decimalSign && decimalSign !== '.' ? text.replaceAll(decimalSign, '.') : text),
     /** Short for today's calls, with the date otherwise. */
     when: (ms) => (dayStart(ms) === dayStart(Date.now()) ? timeOnly.format(ms) : dateTime.format(ms)),
     full: (ms) => full.format(ms),
+    fromNow,
+    /** Chart axis labels: times of day for spans up to two days, dates beyond. */
+    axisTime: (ms, spanMs) => (spanMs <= 2 * DAY ? hourMinute.format(ms) : monthDay.format(ms)),
   };
 }

@@ -54,8 +54,8 @@ export function createRefreshScheduler(run, onError) {
  */
 export function connectEvents({ onCall, onState }) {
   const source = new EventSource('/api/events');
-  source.addEventListener('open', () => onState('open', 'Live'));
-  source.addEventListener('error', () => onState('error', 'Reconnecting…'));
+  source.addEventListener('open', () => onState('open'));
+  source.addEventListener('error', () => onState('error'));
   source.addEventListener('call', (event) => onCall(JSON.parse(event.data)));
   return source;
 }

@@ -2,20 +2,16 @@
 // registerPanel. Everything from the ledger (names, scopes, alert messages, webhook errors) reaches
 // the page through el()/textContent only, never innerHTML.
 import { registerPanel } from './app.js';
+import { ApiError, describeApiError } from './api.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
-const METRICS = [
-  ['cost', 'cost (USD)'],
-  ['tokens', 'tokens'],
-  ['requests', 'requests'],
-  ['images', 'images'],
-];
+const METRICS = ['cost', 'tokens', 'requests', 'images'];
 const PERIODS = ['day', 'week', 'month'];
 const SCOPES = ['global', 'model', 'tool', 'client', 'provider'];
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
 const BANNER_WINDOW_MS = 24 * 3600_000;
 
-/** JSON to the quota API; resolves to the body, or throws with the API's own message and issues. */
+/** JSON to the quota API; resolves to the body, or throws with the API's message, code and issues. */
 async function send(method, path, body) {
   const response = await fetch(path, {
     method,
@@ -24,12 +20,49 @@ async function send(method, path, body) {
   });
   const json = await response.json().catch(() => ({}));
   if (!response.ok)
-    throw Object.assign(new Error(json.error ?? `HTTP ${response.status}`), { issues: json.issues ?? [] });
+    throw Object.assign(new ApiError(response.status, json.error ?? `HTTP ${response.status}`, json.code), {
+      issues: json.issues ?? [],
+    });
   return json;
 }
 
-function amount(format, metric, value) {
-  return metric === 'cost' ? format.usd(value) : `${format.int(value)} ${metric}`;
+function amount({ format, i18n }, metric, value) {
+  return metric === 'cost' ? format.usd(value) : i18n.t(`amount.${metric}`, { count: Math.round(value) });
+}
+
+/** The form's label for an API field name, so a refused field reads as the reader saw it. */
+const FIELD_LABELS = {
+  name: 'form.name',
+  metric: 'form.metric',
+  period: 'form.period',
+  limit: 'form.limit',
+  scope: 'form.scope',
+  thresholds: 'form.thresholds',
+  hard: 'form.hardField',
+  time_zone: 'form.timeZone',
+};
+
+/**
+ * One refused field in the reader's language. English shows the API's own message, which also
+ * names the value it got; other languages the catalog's sentence for the issue's code.
+ */
+function issueText(issue, i18n) {
+  if (i18n.locale === 'en') return issue.field ? `${issue.field}: ${issue.message}` : issue.message;
+  const key = issue.code === 'invalid' ? `quotaIssue.invalid.${issue.field}` : `quotaIssue.${issue.code}`;
+  const field = Object.hasOwn(FIELD_LABELS, issue.field) ? i18n.t(FIELD_LABELS[issue.field]) : issue.field;
+  return i18n.t(i18n.has(key) ? key : 'quotaIssue.other', { field });
+}
+
+/** The alert's own sentence in English; elsewhere one built from its figures. */
+function alertText(alert, ctx) {
+  if (ctx.i18n.locale === 'en') return alert.message;
+  return ctx.i18n.t('alert.message', {
+    quota: alert.quota,
+    threshold: ctx.format.percentOf(alert.threshold),
+    used: amount(ctx, alert.metric, alert.used),
+    limit: amount(ctx, alert.metric, alert.limit),
+    percent: ctx.format.percentOf(alert.percent),
+  });
 }
 
 /** Green below the first warning threshold's neighbourhood, amber from 80 %, red at the limit. */
@@ -37,19 +70,23 @@ function level(percent) {
   return percent >= 100 ? 'over' : percent >= 80 ? 'warn' : 'ok';
 }
 
-function progressBar(q) {
+function progressBar(q, { format, i18n }) {
+  const { t } = i18n;
   const fill = el('span', { className: 'quota-fill' });
   fill.style.width = `${Math.min(q.percent, 100)}%`;
   const forecast = el('span', {
     className: 'quota-forecast',
-    title: `forecast ${q.forecast_percent}% by the end of the ${q.period}`,
+    title: t(`quota.forecastTitle.${q.period}`, { percent: format.percentOf(q.forecast_percent) }),
   });
   forecast.style.left = `${Math.min(q.forecast_percent, 100)}%`;
   const ticks = q.thresholds
-    .filter((t) => t < 100)
-    .map((t) => {
-      const tick = el('span', { className: 'quota-tick', title: `alert at ${t}%` });
-      tick.style.left = `${t}%`;
+    .filter((p) => p < 100)
+    .map((p) => {
+      const tick = el('span', {
+        className: 'quota-tick',
+        title: i18n.t('quota.tick', { percent: format.percentOf(p) }),
+      });
+      tick.style.left = `${p}%`;
       return tick;
     });
   return el(
@@ -60,7 +97,7 @@ function progressBar(q) {
       'aria-valuemin': 0,
       'aria-valuemax': 100,
       'aria-valuenow': Math.min(q.percent, 100),
-      'aria-label': `${q.name}: ${q.percent}% used`,
+      'aria-label': t('quota.barLabel', { name: q.name, percent: format.percentOf(q.percent) }),
     },
     fill,
     forecast,
@@ -70,6 +107,7 @@ function progressBar(q) {
 
 function quotaRow(q, ctx, actions) {
   const f = ctx.format;
+  const { t } = ctx.i18n;
   return el(
     'li',
     { className: 'quota', 'data-quota': q.name, 'data-percent': q.percent },
@@ -77,38 +115,49 @@ function quotaRow(q, ctx, actions) {
       'div',
       { className: 'quota-head' },
       el('strong', { className: 'quota-name' }, q.name),
-      el('span', { className: 'quota-scope' }, q.scope),
-      el('span', { className: 'muted' }, `${q.metric} per ${q.period}`),
+      el('span', { className: 'quota-scope' }, q.scope === 'global' ? t('scope.global') : q.scope),
+      el('span', { className: 'muted' }, t(`quota.per.${q.period}`, { metric: t(`metric.${q.metric}`) })),
       el(
         'span',
         {
           className: `quota-kind ${q.hard ? 'hard' : 'soft'}`,
-          title: q.hard ? 'calls past the limit are refused' : 'alerts only',
+          title: t(q.hard ? 'quota.hardTitle' : 'quota.softTitle'),
         },
-        q.hard ? 'hard' : 'soft',
+        t(q.hard ? 'quota.hard' : 'quota.soft'),
       ),
       el(
         'span',
         { className: 'quota-actions' },
-        el('button', { type: 'button', className: 'link', onclick: () => actions.edit(q) }, 'Edit'),
-        el('button', { type: 'button', className: 'link danger', onclick: () => actions.remove(q) }, 'Remove'),
+        el('button', { type: 'button', className: 'link', onclick: () => actions.edit(q) }, t('quota.edit')),
+        el('button', { type: 'button', className: 'link danger', onclick: () => actions.remove(q) }, t('quota.remove')),
       ),
     ),
-    progressBar(q),
+    progressBar(q, ctx),
     el(
       'div',
       { className: 'quota-figures' },
       el(
         'span',
         { className: 'quota-used' },
-        `${amount(f, q.metric, q.used)} of ${amount(f, q.metric, q.limit)} (${q.percent}%)`,
+        t('quota.used', {
+          used: amount(ctx, q.metric, q.used),
+          limit: amount(ctx, q.metric, q.limit),
+          percent: f.percentOf(q.percent),
+        }),
       ),
       el(
         'span',
         { className: 'quota-forecast-text' },
-        `forecast ${amount(f, q.metric, q.forecast)} (${Math.round(q.forecast_percent)}%) by the end of the ${q.period}`,
+        t(`quota.forecast.${q.period}`, {
+          amount: amount(ctx, q.metric, q.forecast),
+          percent: f.percentOf(Math.round(q.forecast_percent)),
+        }),
       ),
-      el('span', { className: 'muted' }, `resets ${f.full(Date.parse(q.resets_at))}`),
+      el(
+        'span',
+        { className: 'muted', title: f.full(Date.parse(q.resets_at)) },
+        t('quota.resets', { when: f.fromNow(Date.parse(q.resets_at)) }),
+      ),
     ),
   );
 }
@@ -117,23 +166,28 @@ function field(label, control) {
   return el('label', { className: 'quota-field' }, el('span', {}, label), control);
 }
 
-function buildForm(info, onSaved) {
+function buildForm(ctx, onSaved) {
+  const { info, i18n } = ctx;
+  const { t } = i18n;
   const input = (name, props = {}) => el('input', { name, ...props });
   const select = (name, options) =>
     el('select', { name }, ...options.map(([value, label]) => el('option', { value }, label ?? value)));
   const controls = {
     name: input('name', { required: true, placeholder: 'daily-cost', autocomplete: 'off' }),
-    metric: select('metric', METRICS),
+    metric: select(
+      'metric',
+      METRICS.map((m) => [m, t(`metricOption.${m}`)]),
+    ),
     period: select(
       'period',
-      PERIODS.map((p) => [p]),
+      PERIODS.map((p) => [p, t(`period.${p}`)]),
     ),
     limit: input('limit', { required: true, inputMode: 'decimal', placeholder: '5' }),
     scopeKind: select(
       'scope_kind',
-      SCOPES.map((s) => [s]),
+      SCOPES.map((s) => [s, t(`scope.${s}`)]),
     ),
-    scopeValue: input('scope_value', { placeholder: 'e.g. gpt-4o', disabled: true }),
+    scopeValue: input('scope_value', { placeholder: t('form.scopeValuePlaceholder'), disabled: true }),
     thresholds: input('thresholds', { value: '50,80,100' }),
     timeZone: input('time_zone', { placeholder: info.time_zone }),
     hard: input('hard', { type: 'checkbox' }),
@@ -146,15 +200,15 @@ function buildForm(info, onSaved) {
   const form = el(
     'form',
     { className: 'quota-form', id: 'quota-form', noValidate: true },
-    field('Name', controls.name),
-    field('Metric', controls.metric),
-    field('Period', controls.period),
-    field('Limit', controls.limit),
-    field('Scope', el('span', { className: 'quota-scope-inputs' }, controls.scopeKind, controls.scopeValue)),
-    field('Alerts at %', controls.thresholds),
-    field('Time zone', controls.timeZone),
-    el('label', { className: 'quota-check' }, controls.hard, ' Hard: refuse calls past the limit'),
-    el('button', { type: 'submit' }, 'Save quota'),
+    field(t('form.name'), controls.name),
+    field(t('form.metric'), controls.metric),
+    field(t('form.period'), controls.period),
+    field(t('form.limit'), controls.limit),
+    field(t('form.scope'), el('span', { className: 'quota-scope-inputs' }, controls.scopeKind, controls.scopeValue)),
+    field(t('form.thresholds'), controls.thresholds),
+    field(t('form.timeZone'), controls.timeZone),
+    el('label', { className: 'quota-check' }, controls.hard, ' ', t('form.hard')),
+    el('button', { type: 'submit' }, t('form.save')),
     error,
   );
 
@@ -165,7 +219,7 @@ function buildForm(info, onSaved) {
     const body = {
       metric: controls.metric.value,
       period: controls.period.value,
-      limit: controls.limit.value.trim(),
+      limit: ctx.format.parseDecimal(controls.limit.value.trim()),
       scope: kind === 'global' ? 'global' : `${kind}=${controls.scopeValue.value.trim()}`,
       thresholds: controls.thresholds.value,
       hard: controls.hard.checked,
@@ -173,15 +227,15 @@ function buildForm(info, onSaved) {
     };
     try {
       const name = controls.name.value.trim();
-      if (!name) throw Object.assign(new Error('Give the quota a name, e.g. daily-cost.'), { issues: [] });
+      if (!name) throw Object.assign(new Error(t('form.nameRequired')), { issues: [] });
       await send('PUT', `/api/quotas/${encodeURIComponent(name)}`, body);
       await onSaved();
     } catch (e) {
+      // In English one issue is already in the message; other languages list every issue translated.
+      const list = i18n.locale === 'en' ? (e.issues.length > 1 ? e.issues : []) : e.issues;
       clear(error).append(
-        el('p', {}, e.message),
-        ...(e.issues.length > 1
-          ? [el('ul', {}, ...e.issues.map((i) => el('li', {}, i.field ? `${i.field}: ${i.message}` : i.message)))]
-          : []),
+        el('p', {}, e instanceof ApiError ? describeApiError(e, i18n) : e.message),
+        ...(list.length > 0 ? [el('ul', {}, ...list.map((i) => el('li', {}, issueText(i, i18n))))] : []),
       );
       error.hidden = false;
     }
@@ -208,23 +262,24 @@ function buildForm(info, onSaved) {
 
 function alertHistory(alerts, ctx) {
   const f = ctx.format;
+  const { t } = ctx.i18n;
   const delivery = (a) =>
-    a.delivery === 'no-webhook'
-      ? 'dashboard, MCP, log'
-      : `webhook ${a.delivery}${a.delivery_attempts > 1 ? ` after ${a.delivery_attempts} tries` : ''}`;
+    a.delivery_attempts > 1
+      ? t('delivery.afterTries', { status: t(`delivery.${a.delivery}`), count: a.delivery_attempts })
+      : t(`delivery.${a.delivery}`);
   const body = el(
     'tbody',
     {},
     ...(alerts.length === 0
-      ? [emptyRow(5, 'No alerts yet')]
+      ? [emptyRow(5, t('alert.none'))]
       : alerts.map((a) =>
           el(
             'tr',
             { 'data-alert': a.id },
             el('td', { title: f.full(Date.parse(a.fired_at)) }, f.when(Date.parse(a.fired_at))),
             el('td', {}, a.quota),
-            el('td', { className: 'num' }, `${a.threshold}%`),
-            el('td', { className: 'quota-alert-message' }, a.message),
+            el('td', { className: 'num' }, f.percentOf(a.threshold)),
+            el('td', { className: 'quota-alert-message' }, alertText(a, ctx)),
             el('td', { title: a.last_error ?? '' }, delivery(a)),
           ),
         )),
@@ -232,7 +287,13 @@ function alertHistory(alerts, ctx) {
   return el(
     'table',
     { id: 'alert-history' },
-    tableHead(['When'], ['Quota'], ['At', 'num'], ['Alert'], ['Delivered']),
+    tableHead(
+      [t('column.when')],
+      [t('column.quota')],
+      [t('column.at'), 'num'],
+      [t('column.alert')],
+      [t('column.delivered')],
+    ),
     body,
   );
 }
@@ -257,12 +318,14 @@ function createQuotaPanel() {
         className: 'link',
         onclick: () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true)),
       },
-      'Dismiss',
+      ctx.i18n.t('alert.dismiss'),
     );
     clear(banner).append(
-      el('strong', {}, 'Quota alert: '),
-      el('span', { className: 'quota-banner-text' }, newest.message),
-      fresh.length > 1 ? el('span', { className: 'muted' }, ` (+${fresh.length - 1} more below)`) : '',
+      el('strong', {}, ctx.i18n.t('alert.banner'), ' '),
+      el('span', { className: 'quota-banner-text' }, alertText(newest, ctx)),
+      fresh.length > 1
+        ? el('span', { className: 'muted' }, ' ', ctx.i18n.t('alert.more', { count: fresh.length - 1 }))
+        : '',
       ' ',
       dismiss,
     );
@@ -271,7 +334,13 @@ function createQuotaPanel() {
   function showError(error) {
     root
       ?.querySelector('.quota-list-slot')
-      ?.replaceChildren(el('p', { className: 'quota-error' }, `Could not load quotas: ${error.message}`));
+      ?.replaceChildren(
+        el(
+          'p',
+          { className: 'quota-error' },
+          ctx.i18n.t('quota.loadFailed', { detail: describeApiError(error, ctx.i18n) }),
+        ),
+      );
   }
 
   async function refresh(context) {
@@ -293,7 +362,9 @@ function createQuotaPanel() {
         ? el(
             'p',
             { className: 'muted' },
-            'No quotas yet. Add one below, or run: cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5',
+            ...ctx.i18n.parts('quota.none', {
+              command: el('code', {}, 'cometapi-mcp quota set --name daily-cost --metric cost --period day --limit 5'),
+            }),
           )
         : el('ul', { className: 'quota-list' }, ...quotas.map((q) => quotaRow(q, ctx, actions)));
     root.querySelector('.quota-list-slot').replaceChildren(list);
@@ -310,12 +381,13 @@ function createQuotaPanel() {
       root = container;
       banner = el('div', { id: 'quota-alert-banner', className: 'banner quota-banner', role: 'alert', hidden: true });
       document.getElementById('demo-banner')?.after(banner);
-      form = buildForm(context.info, () => refresh());
+      form = buildForm(context, () => refresh());
+      const { t } = context.i18n;
       container.append(
-        el('h2', {}, 'Quotas'),
+        el('h2', {}, t('quota.title')),
         el('div', { className: 'quota-list-slot' }),
-        el('details', { className: 'quota-editor' }, el('summary', {}, 'Add or change a quota'), form.form),
-        el('h2', { className: 'alerts-title' }, 'Alert history'),
+        el('details', { className: 'quota-editor' }, el('summary', {}, t('quota.editor')), form.form),
+        el('h2', { className: 'alerts-title' }, t('alert.history')),
         el('div', { className: 'alert-history-slot' }),
       );
       refresh(context).catch(showError);

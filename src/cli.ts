@@ -27,6 +27,12 @@ Usage:
 Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
 `;
 
+/** setup and verify speak the language of LC_ALL / LC_MESSAGES / LANG when we have it. */
+async function translatorFromEnv() {
+  const { createTranslator, localeFromEnv } = await import('./i18n.js');
+  return createTranslator(localeFromEnv(process.env));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'stdio', ...rest] = argv;
   const stdout = (text: string) => process.stdout.write(text);
@@ -61,10 +67,12 @@ async function main(argv: string[]): Promise<number> {
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
     case 'setup':
-      (await import('./commands/setup.js')).runSetupCommand(rest, config, stdout);
+      (await import('./commands/setup.js')).runSetupCommand(rest, config, stdout, await translatorFromEnv());
       return 0;
-    case 'verify':
-      return (await (await import('./commands/verify.js')).runVerifyCommand(config, logger, stdout)) ? 0 : 1;
+    case 'verify': {
+      const { runVerifyCommand } = await import('./commands/verify.js');
+      return (await runVerifyCommand(config, logger, stdout, await translatorFromEnv())) ? 0 : 1;
+    }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
       return 2;

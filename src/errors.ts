@@ -4,9 +4,18 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The caller sent something we cannot use; the message says what to send instead. */
+/**
+ * The caller sent something we cannot use; the message says what to send instead. `code` is a
+ * stable name for the kind of mistake (the API sends it so the dashboard can translate).
+ */
 export class BadInputError extends Error {
   override readonly name = 'BadInputError';
+  constructor(
+    message: string,
+    readonly code: string = 'bad_input',
+  ) {
+    super(message);
+  }
 }
 
 export class MissingKeyError extends Error {

@@ -4,6 +4,7 @@
  * ~/.codex/config.toml). The proxy token, when one is configured, is printed: the output is the
  * user's own setup, asked for on their own terminal, and the agent cannot work without it.
  */
+import type { Translate } from './i18n.js';
 import { isLoopbackHost } from './sidecar/security.js';
 
 export const PROXY_CLIENTS = ['claude-code', 'codex'] as const;
@@ -27,17 +28,17 @@ export function sidecarOrigin(target: ProxyTarget): string {
 /** Without a proxy token any value passes; Claude Code needs one so it does not ask to log in. */
 const PLACEHOLDER_TOKEN = 'cometapi-mcp';
 
-export function proxySetupText(client: ProxyClient, target: ProxyTarget): string {
+export function proxySetupText(client: ProxyClient, target: ProxyTarget, t: Translate): string {
   const origin = sidecarOrigin(target);
-  const start = 'Start the proxy first (`cometapi-mcp serve`, or the stdio server with its sidecar).';
+  const start = t('cli.setup.proxy.start');
   if (client === 'claude-code') {
     const env = { ANTHROPIC_BASE_URL: origin, ANTHROPIC_AUTH_TOKEN: target.token ?? PLACEHOLDER_TOKEN };
     const exports = Object.entries(env)
       .map(([name, value]) => `export ${name}=${value}`)
       .join('\n');
     return (
-      `${start} Then run Claude Code with:\n\n${exports}\nclaude\n\n` +
-      `Or keep them in ~/.claude/settings.json:\n\n${JSON.stringify({ env }, null, 2)}\n`
+      `${start} ${t('cli.setup.proxy.claudeRun')}\n\n${exports}\nclaude\n\n` +
+      `${t('cli.setup.proxy.claudeSettings')}\n\n${JSON.stringify({ env }, null, 2)}\n`
     );
   }
   const toml = [
@@ -50,7 +51,7 @@ export function proxySetupText(client: ProxyClient, target: ProxyTarget): string
     ...(target.token ? ['env_key = "COMETAPI_MCP_TOKEN"'] : []),
   ].join('\n');
   const token = target.token
-    ? `\n\nand set the proxy token where Codex runs:\n\nexport COMETAPI_MCP_TOKEN=${target.token}`
+    ? `\n\n${t('cli.setup.proxy.codexToken')}\n\nexport COMETAPI_MCP_TOKEN=${target.token}`
     : '';
-  return `${start} Then add to ~/.codex/config.toml:\n\n${toml}${token}\n`;
+  return `${start} ${t('cli.setup.proxy.codexConfig')}\n\n${toml}${token}\n`;
 }

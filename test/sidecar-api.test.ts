@@ -346,6 +346,7 @@ describe('GET /api/errors', () => {
         count: 2,
         last_ts: NOW - 30 * MIN,
         last_message: 'Rate limit reached (latest)',
+        hint_code: 'rate_limit',
         hint: expect.stringContaining('rate-limited you; calls were retried with backoff'),
       },
       {
@@ -355,6 +356,7 @@ describe('GET /api/errors', () => {
         count: 1,
         last_ts: NOW - 5 * HOUR,
         last_message: "quota 'daily' reached",
+        hint_code: 'quota_exceeded',
         hint: expect.stringContaining('quota'),
       },
     ]);

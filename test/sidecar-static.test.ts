@@ -41,11 +41,29 @@ describe('dashboard files', () => {
     expect((await app.request('/vendor/uPlot.esm.js')).status).toBe(404);
   });
 
+  it('serves i18next from node_modules and the message catalogs from dashboard/locales/', async () => {
+    const i18next = await app.request('/vendor/i18next.js');
+    expect(i18next.status).toBe(200);
+    expect(i18next.headers.get('content-type')).toContain('text/javascript');
+    // The page imports it as a module as is: it must not import anything itself.
+    const source = await i18next.text();
+    expect(source).toContain('export {');
+    expect(source).not.toMatch(/^import /m);
+    for (const locale of ['en', 'zh-CN', 'de', 'es']) {
+      const res = await app.request(`/locales/${locale}.json`);
+      expect(res.status, locale).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      expect(Object.keys((await res.json()) as object).length).toBeGreaterThan(100);
+    }
+    expect((await app.request('/locales/fr.json')).status).toBe(404);
+  });
+
   it.each([
     '/../package.json',
     '/%2e%2e/package.json',
     '/..%2fpackage.json',
     '/vendor/..%2f..%2fpackage.json',
+    '/locales/..%2f..%2fpackage.json',
     '/.eslintrc.js',
     '/src/config.ts',
   ])('never serves anything outside dashboard/: %s', async (path) => {

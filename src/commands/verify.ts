@@ -1,19 +1,22 @@
 import type { Config } from '../config.js';
+import { createTranslator, type Translate } from '../i18n.js';
 import type { Logger } from '../log.js';
 import { chatOperation } from '../mcp/tools/chat-call.js';
 import { MeteredCallError } from '../metering.js';
 import { createRuntime } from '../runtime.js';
 
-/** Like CherryStudio's "Save & Verify": one tiny metered call with the configured key. */
+/**
+ * Like CherryStudio's "Save & Verify": one tiny metered call with the configured key. The report
+ * is in the language `t` speaks; the reason for a failure stays the (English) error message.
+ */
 export async function runVerifyCommand(
   config: Config,
   logger: Logger,
   write: (text: string) => void,
+  t: Translate = createTranslator('en'),
 ): Promise<boolean> {
   if (!config.key) {
-    write(
-      'COMETAPI_KEY is not set. Export it (export COMETAPI_KEY=sk-...) or put it in your MCP client config, then run verify again.\n',
-    );
+    write(`${t('cli.verify.noKey')}\n`);
     return false;
   }
   const runtime = await createRuntime({ config, logger });
@@ -29,13 +32,18 @@ export async function runVerifyCommand(
       }),
     );
     const r = result.record;
-    write(
-      `OK: key accepted by ${new URL(config.baseUrl).host}, model ${r.model_used ?? model} answered in ${r.duration_ms} ms ` +
-        `(first token after ${r.ttft_ms ?? '?'} ms, ${r.prompt_tokens + r.completion_tokens} tokens, retries ${r.retries}).\n`,
-    );
+    const values = {
+      host: new URL(config.baseUrl).host,
+      model: r.model_used ?? model,
+      duration: r.duration_ms ?? '?',
+      ttft: r.ttft_ms ?? '?',
+      tokens: r.prompt_tokens + r.completion_tokens,
+      retries: r.retries,
+    };
+    write(`${t('cli.verify.ok', values)}\n`);
     return true;
   } catch (error) {
-    write(`FAILED: ${error instanceof MeteredCallError ? error.message : String(error)}\n`);
+    write(`${t('cli.verify.failed', { reason: error instanceof MeteredCallError ? error.message : String(error) })}\n`);
     return false;
   } finally {
     await runtime.close();

@@ -119,13 +119,21 @@ export type QuotaInput = z.output<typeof quotaSchema>;
 
 export interface QuotaIssue {
   field: string;
+  /**
+   * Stable kind of issue for translation: invalid (the field's value; the field says which),
+   * required, unknown_field, not_object, body_not_json, rename.
+   */
+  code: string;
   message: string;
 }
 
 /** Bad quota input; `issues` name each field so the API can return them and the CLI print them. */
 export class QuotaInputError extends BadInputError {
   constructor(readonly issues: QuotaIssue[]) {
-    super(`invalid quota: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ')}`);
+    super(
+      `invalid quota: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ')}`,
+      'invalid_quota',
+    );
   }
 }
 
@@ -134,13 +142,16 @@ function issuesOf(error: z.ZodError, given: Record<string, unknown>): QuotaIssue
     if (issue.code === 'unrecognized_keys') {
       return {
         field: '',
+        code: 'unknown_field',
         message: `unknown field(s) ${issue.keys.join(', ')}; known fields are ${Object.keys(fields).join(', ')}`,
       };
     }
     // Report "thresholds.1" as "thresholds": that is the flag or field a person can change.
     const field = String(issue.path[0] ?? '');
     const missing = field !== '' && given[field] === undefined;
-    return { field, message: missing ? `is required for a new quota (${hintFor(field)})` : issue.message };
+    return missing
+      ? { field, code: 'required', message: `is required for a new quota (${hintFor(field)})` }
+      : { field, code: 'invalid', message: issue.message };
   });
   return issues.filter(
     (issue, i) => issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i,
@@ -164,6 +175,7 @@ export function resolveQuotaInput(raw: unknown, base: Record<string, unknown>): 
     throw new QuotaInputError([
       {
         field: '',
+        code: 'not_object',
         message: 'send a JSON object such as {"name": "daily-cost", "metric": "cost", "period": "day", "limit": 5}',
       },
     ]);

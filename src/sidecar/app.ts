@@ -59,11 +59,11 @@ export function createApp(deps: SidecarDeps): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    if (error instanceof BadInputError) return c.json({ error: error.message }, 400);
+    if (error instanceof BadInputError) return c.json({ error: error.message, code: error.code }, 400);
     logger.error('sidecar request failed', { path: c.req.path, error: errorMessage(error) });
-    return c.json({ error: 'internal error; see the server log' }, 500);
+    return c.json({ error: 'internal error; see the server log', code: 'internal' }, 500);
   });
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: 'no_route' }, 404));
 
   app.use('*', createSecurityHeaders());
   app.use(

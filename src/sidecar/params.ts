@@ -73,7 +73,7 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: Record<strin
     }
     return `${issue.path.join('.') || 'query'}: ${issue.message}`;
   });
-  throw new BadInputError(messages.join('; '));
+  throw new BadInputError(messages.join('; '), 'bad_query');
 }
 
 export interface ResolvedRange {
@@ -96,11 +96,12 @@ export function resolveRange(
   const hasBounds = query.from !== undefined || query.to !== undefined;
   const name = query.range ?? (hasBounds ? 'custom' : fallback);
   if (name !== 'custom') {
-    if (hasBounds) throw new BadInputError(`from/to: only allowed with range=custom (got range=${name})`);
+    if (hasBounds) throw new BadInputError(`from/to: only allowed with range=custom (got range=${name})`, 'bad_range');
     return { name, range: { from: now - RANGE_MS[name], to: now }, timeZone };
   }
-  if (query.from === undefined) throw new BadInputError(`from: required when range=custom; ${INSTANT_HELP}`);
+  if (query.from === undefined)
+    throw new BadInputError(`from: required when range=custom; ${INSTANT_HELP}`, 'bad_range');
   const to = query.to ?? now;
-  if (query.from >= to) throw new BadInputError('from: must be earlier than to');
+  if (query.from >= to) throw new BadInputError('from: must be earlier than to', 'bad_range');
   return { name, range: { from: query.from, to }, timeZone };
 }

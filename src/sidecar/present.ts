@@ -38,22 +38,35 @@ const HINTS = {
   malformed_response: 'The upstream sent a response that could not be read. Usually transient; try again.',
   bad_request: 'The upstream refused the request as invalid (often an unsupported parameter for this model).',
   cancelled: 'The client cancelled the call before it finished.',
+  unexpected: 'An unexpected failure; the message shows what the upstream or client said.',
 } as const;
+
+export type HintCode = keyof typeof HINTS;
+/** Every explanation's code; the dashboard's catalogs have a sentence for each (hint.<code>). */
+export const HINT_CODES = Object.keys(HINTS) as HintCode[];
 
 function isHintKey(key: string): key is keyof typeof HINTS {
   return Object.hasOwn(HINTS, key);
 }
 
-/** A sentence a person can act on, from the error type, else the HTTP status. */
-export function errorHint(group: Pick<ErrorGroup, 'error_type' | 'http_status' | 'status'>): string {
-  if (group.status === 'blocked') return HINTS.quota_exceeded;
-  if (group.error_type && isHintKey(group.error_type)) return HINTS[group.error_type];
+/**
+ * Which explanation fits an error group, from the error type, else the HTTP status. The code is
+ * sent with the English sentence so the dashboard can show it in the reader's language.
+ */
+export function errorHintCode(group: Pick<ErrorGroup, 'error_type' | 'http_status' | 'status'>): HintCode {
+  if (group.status === 'blocked') return 'quota_exceeded';
+  if (group.error_type && isHintKey(group.error_type)) return group.error_type;
   const status = group.http_status;
-  if (status === 429) return HINTS.rate_limit;
-  if (status === 401 || status === 403) return HINTS.auth;
-  if (status === 404) return HINTS.model_not_found;
-  if (status === 408 || status === 504) return HINTS.timeout;
-  if (status !== null && status >= 500) return HINTS.server_error;
-  if (status !== null && status >= 400) return HINTS.bad_request;
-  return 'An unexpected failure; the message shows what the upstream or client said.';
+  if (status === 429) return 'rate_limit';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'model_not_found';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status !== null && status >= 500) return 'server_error';
+  if (status !== null && status >= 400) return 'bad_request';
+  return 'unexpected';
+}
+
+/** A sentence a person can act on. */
+export function errorHint(group: Pick<ErrorGroup, 'error_type' | 'http_status' | 'status'>): string {
+  return HINTS[errorHintCode(group)];
 }

@@ -63,7 +63,7 @@ export function tokensEqual(given: string, expected: string): boolean {
 }
 
 function forbidden(c: Context, message: string): Response {
-  return c.json({ error: message }, 403);
+  return c.json({ error: message, code: 'forbidden' }, 403);
 }
 
 /** The request's Host header, or the URL's host when there is none (in-process app.request()). */
@@ -114,7 +114,7 @@ export function createSecurityMiddleware(options: SecurityOptions): MiddlewareHa
       // Opening /?token=… once stores the token in an HttpOnly cookie, since EventSource cannot send headers.
       const offered = path === '/' ? c.req.query('token') : undefined;
       if (offered !== undefined) {
-        if (!tokensEqual(offered, token)) return c.json({ error: 'wrong token in ?token=' }, 401);
+        if (!tokensEqual(offered, token)) return c.json({ error: 'wrong token in ?token=', code: 'wrong_token' }, 401);
         setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
         return c.redirect('/', 303);
       }
@@ -124,6 +124,7 @@ export function createSecurityMiddleware(options: SecurityOptions): MiddlewareHa
           {
             error:
               'this sidecar requires a token: send "Authorization: Bearer <COMETAPI_MCP_TOKEN>", or open the dashboard once as /?token=<COMETAPI_MCP_TOKEN>',
+            code: 'token_required',
           },
           401,
         );
@@ -150,7 +151,8 @@ export function createBodyLimit(
 ): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => c.json({ error: `request body is larger than the ${maxBytes}-byte limit` }, 413),
+    onError: (c) =>
+      c.json({ error: `request body is larger than the ${maxBytes}-byte limit`, code: 'body_too_large' }, 413),
   });
   return async (c, next) =>
     c.req.method === 'GET' || c.req.method === 'HEAD' || exempt.some((p) => c.req.path.startsWith(p))

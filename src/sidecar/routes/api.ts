@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { BREAKDOWN_DIMENSIONS, BUCKET_SIZES, chooseBucket, type QueryStore } from '../../ledger/store.js';
-import { errorHint, presentCall } from '../present.js';
+import { errorHint, errorHintCode, presentCall } from '../present.js';
 import { intParam, oneOf, parseQuery, rangeFields, resolveRange } from '../params.js';
 import { clientConfig } from '../../client-config.js';
 
@@ -99,7 +99,11 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono {
   api.get('/errors', async (c) => {
     const q = parseQuery(errorsQuery, c.req.query());
     const { range } = resolveRange(q, clock(), config.timeZone);
-    const rows = (await queries.errors(range)).map((group) => ({ ...group, hint: errorHint(group) }));
+    const rows = (await queries.errors(range)).map((group) => ({
+      ...group,
+      hint_code: errorHintCode(group),
+      hint: errorHint(group),
+    }));
     return c.json({ from: range.from, to: range.to, rows });
   });
 

@@ -40,23 +40,25 @@ async function jsonBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new QuotaInputError([{ field: '', message: `the body must be JSON (${errorMessage(error)})` }]);
+    throw new QuotaInputError([
+      { field: '', code: 'body_not_json', message: `the body must be JSON (${errorMessage(error)})` },
+    ]);
   }
 }
 
-/** Each kind of refusal gets its status; anything else goes to the app's error handler. */
+/** Each kind of refusal gets its status and code; anything else goes to the app's error handler. */
 function refusal(c: Context, error: unknown): Response {
-  const status: ContentfulStatusCode | null =
+  const [status, code]: [ContentfulStatusCode, string] | [null, null] =
     error instanceof QuotaInputError
-      ? 400
+      ? [400, error.code]
       : error instanceof QuotaConflictError
-        ? 409
+        ? [409, 'quota_conflict']
         : error instanceof QuotaNotFoundError
-          ? 404
-          : null;
+          ? [404, 'quota_not_found']
+          : [null, null];
   if (status === null) throw error;
   const issues = error instanceof QuotaInputError ? error.issues : undefined;
-  return c.json({ error: errorMessage(error), ...(issues ? { issues } : {}) }, status);
+  return c.json({ error: errorMessage(error), code, ...(issues ? { issues } : {}) }, status);
 }
 
 const ALERT_LIMIT_MAX = 500;
@@ -105,6 +107,7 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
         throw new QuotaInputError([
           {
             field: 'name',
+            code: 'rename',
             message: `the body says "${String(body.name).slice(0, 64)}" but the URL says "${name.slice(0, 64)}"; quotas cannot be renamed, remove and re-create it instead`,
           },
         ]);
@@ -133,7 +136,7 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
     const limitText = c.req.query('limit') ?? '100';
     const limit = Number(limitText);
     if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > ALERT_LIMIT_MAX) {
-      return c.json({ error: `limit must be a whole number from 1 to ${ALERT_LIMIT_MAX}` }, 400);
+      return c.json({ error: `limit must be a whole number from 1 to ${ALERT_LIMIT_MAX}`, code: 'bad_query' }, 400);
     }
     return c.json({ alerts: (await store.alerts.recent(limit)).map(presentAlert) });
   });

@@ -1,6 +1,7 @@
 /**
- * The dashboard's files (dashboard/ at the package root) and uPlot from node_modules, served by
- * the sidecar itself: no CDN, so the page works offline and makes no third-party requests.
+ * The dashboard's files (dashboard/ at the package root, its message catalogs in dashboard/locales/)
+ * and uPlot and i18next from node_modules, served by the sidecar itself: no CDN, so the page works
+ * offline and makes no third-party requests.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -40,17 +41,18 @@ export interface StaticRoutesOptions {
   dashboardDir?: string;
 }
 
-function uplotDistDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
+function packageDir(name: string): string {
+  return path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 }
 
 export function createStaticRoutes(options: StaticRoutesOptions = {}): Hono {
   const dashboardDir = options.dashboardDir ?? DASHBOARD_DIR;
-  const vendorDir = uplotDistDir();
+  const uplotDir = path.join(packageDir('uplot'), 'dist');
   const vendorFiles = new Map([
-    ['uPlot.iife.min.js', path.join(vendorDir, 'uPlot.iife.min.js')],
-    ['uPlot.min.css', path.join(vendorDir, 'uPlot.min.css')],
+    ['uPlot.iife.min.js', path.join(uplotDir, 'uPlot.iife.min.js')],
+    ['uPlot.min.css', path.join(uplotDir, 'uPlot.min.css')],
+    // i18next's ES module build is one file without imports, so the page can import it as is.
+    ['i18next.js', path.join(packageDir('i18next'), 'dist', 'esm', 'i18next.js')],
   ]);
   const routes = new Hono();
 
@@ -70,6 +72,9 @@ export function createStaticRoutes(options: StaticRoutesOptions = {}): Hono {
     const file = vendorFiles.get(c.req.param('file'));
     return file ? send(file, 'public, max-age=86400') : c.text('not found', 404);
   });
+  routes.get('/locales/:file{[A-Za-z-]+\\.json}', (c) =>
+    send(path.join(dashboardDir, 'locales', c.req.param('file')), 'no-cache'),
+  );
   // Flat names only (no slashes, no dot-files), so a request can never leave dashboard/.
   routes.get('/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.(?:js|css|svg|png|html|json)}', (c) =>
     send(path.join(dashboardDir, c.req.param('file')), 'no-cache'),
