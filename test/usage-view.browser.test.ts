@@ -186,6 +186,22 @@ describe.skipIf(!HAS_CHROMIUM)('usage view in headless Chromium through the ext-
     await b.page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  it("speaks the host's language, with its number formats", async () => {
+    const figure = async (id: string) =>
+      Number((await b.frame.textContent(id))?.replace(/\D.*$/, '').replaceAll(',', ''));
+    const tokens = await figure('#tokens');
+    await b.page.evaluate(`window.bridge.setHostContext({ theme: 'light', displayMode: 'inline', locale: 'de-DE' })`);
+    await expect.poll(() => b.frame.evaluate(() => document.documentElement.lang)).toBe('de');
+    expect(await b.frame.textContent('h1 [data-i18n="view.title"]')).toBe('Nutzung');
+    expect(await b.frame.textContent('#refresh')).toBe('Aktualisieren');
+    expect(await b.frame.textContent('#period')).toMatch(/^seit /);
+    expect(await b.frame.textContent('#tokens')).toBe(tokens.toLocaleString('de-DE'));
+    expect(await b.frame.textContent('#requests')).toMatch(/^[\d.]+ \([\d.]+ fehlgeschlagen\)$/);
+    expect(await b.frame.locator('#quotas').textContent()).toContain(' pro Tag');
+    await b.page.evaluate(`window.bridge.setHostContext({ theme: 'light', displayMode: 'inline', locale: 'zh-CN' })`);
+    await expect.poll(() => b.frame.textContent('#refresh')).toBe('刷新');
+  });
+
   it('made no network request and hit no CSP violation or script error', () => {
     expect(b.requests.filter((url) => !url.startsWith('data:'))).toEqual([]);
     expect(b.problems).toEqual([]);

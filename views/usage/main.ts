@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type uPlot from 'uplot';
 import { config } from 'zod/v4/core';
 import type { UsageView } from '../../src/mcp/usage-view-data.js';
+import { createViewText, translateStatic, type ViewText } from './i18n.js';
 import { renderView } from './render.js';
 
 const REFRESH_MS = 15_000;
@@ -33,11 +34,12 @@ function start(): void {
   const request: { since: string; by: (typeof GROUPS)[number] } = { since: 'today', by: 'model' };
   let chart: uPlot | null = null;
   let current: UsageView | null = null;
+  let text: ViewText = createViewText(navigator.language);
 
   const draw = (result: CallToolResult) => {
     if (!isUsageView(result.structuredContent)) return;
     current = result.structuredContent;
-    chart = renderView(current, chart);
+    chart = renderView(current, chart, text);
   };
   const setStatus = (text: string) => {
     const status = document.getElementById('status');
@@ -47,16 +49,20 @@ function start(): void {
     try {
       draw(await app.callServerTool({ name: 'refresh_usage_view', arguments: request }));
     } catch (error) {
-      setStatus(`Refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+      setStatus(text.t('view.refreshFailed', { reason: error instanceof Error ? error.message : String(error) }));
     }
   };
   const applyContext = (context: ReturnType<App['getHostContext']>) => {
     if (context?.styles?.variables) applyHostStyleVariables(context.styles.variables);
-    if (!context?.theme) return;
-    applyDocumentTheme(context.theme);
-    if (current) chart = renderView(current, chart); // the chart takes its colours when drawn
+    if (context?.locale && createViewText(context.locale).locale !== text.locale) {
+      text = createViewText(context.locale);
+      translateStatic(text);
+    }
+    if (context?.theme) applyDocumentTheme(context.theme);
+    if (current) chart = renderView(current, chart, text); // the chart takes its colours when drawn
   };
 
+  translateStatic(text);
   app.ontoolinput = ({ arguments: args }) => {
     if (typeof args?.since === 'string') request.since = args.since;
     const by = GROUPS.find((g) => g === args?.by);
@@ -76,7 +82,7 @@ function start(): void {
         if (!document.hidden) void refresh();
       }, REFRESH_MS);
     },
-    (error: unknown) => setStatus(`Could not connect to the host: ${String(error)}`),
+    (error: unknown) => setStatus(text.t('view.connectFailed', { reason: String(error) })),
   );
 }
 

@@ -5,8 +5,7 @@
 import uPlot from 'uplot';
 import type { UsageView } from '../../src/mcp/usage-view-data.js';
 import { formatUsd } from '../../src/usage-format.js';
-
-const numbers = new Intl.NumberFormat('en-US');
+import type { ViewText } from './i18n.js';
 
 const usd = (value: number) => formatUsd(value);
 
@@ -44,55 +43,63 @@ function barRow(key: string, value: string, share: number, options: { tone?: str
   return row;
 }
 
-function renderGroups(view: UsageView): void {
+function renderGroups(view: UsageView, text: ViewText): void {
   const section = byId('groups');
   section.replaceChildren(
     ...view.groups.map((group) => {
       const box = el('div');
-      box.append(el('h2', undefined, `Top ${group.by}s`));
+      box.append(el('h2', undefined, text.t(`view.top.${group.by}`)));
       const byCost = group.rows.some((r) => r.cost_usd > 0);
       const max = Math.max(...group.rows.map((r) => (byCost ? r.cost_usd : r.requests)), 0);
-      if (group.rows.length === 0) box.append(el('p', 'muted', 'No calls yet.'));
+      if (group.rows.length === 0) box.append(el('p', 'muted', text.t('view.noCalls')));
       for (const r of group.rows) {
         const amount = byCost ? r.cost_usd : r.requests;
-        const value = `${usd(r.cost_usd)} · ${numbers.format(r.requests)} call${r.requests === 1 ? '' : 's'}`;
-        box.append(barRow(r.key ?? '(none)', value, max > 0 ? amount / max : 0));
+        const value = `${usd(r.cost_usd)} · ${text.t('view.calls', { count: r.requests })}`;
+        box.append(barRow(r.key ?? text.t('view.none'), value, max > 0 ? amount / max : 0));
       }
       return box;
     }),
   );
 }
 
-function renderQuotas(view: UsageView): void {
+function renderQuotas(view: UsageView, text: ViewText): void {
   const box = byId('quotas');
-  const figure = (metric: string, v: number) => (metric === 'cost' ? usd(v) : `${numbers.format(v)} ${metric}`);
+  const figure = (metric: string, v: number) => (metric === 'cost' ? usd(v) : text.t(`amount.${metric}`, { count: v }));
   box.replaceChildren(
     ...view.quotas.map((q) => {
       const warnAt = Math.min(...q.thresholds.filter((t) => t < 100), 100);
       const tone = q.percent >= 100 ? 'over' : q.percent >= warnAt ? 'warn' : undefined;
-      const value = `${figure(q.metric, q.used)} of ${figure(q.metric, q.limit)} (${q.percent}%) per ${q.period}`;
-      return barRow(`${q.name} · ${q.scope}${q.hard ? ' · hard' : ''}`, value, q.percent / 100, {
+      const value = text.t('view.quotaValue', {
+        used: figure(q.metric, q.used),
+        limit: figure(q.metric, q.limit),
+        percent: text.number(q.percent),
+        period: text.t(`period.${q.period}`),
+      });
+      return barRow(`${q.name} · ${q.scope}${q.hard ? ` · ${text.t('view.hard')}` : ''}`, value, q.percent / 100, {
         ...(tone ? { tone } : {}),
         thresholds: q.thresholds,
       });
     }),
   );
-  if (view.quotas.length === 0) box.append(el('p', 'muted', 'No quotas set (cometapi-mcp quota set …).'));
+  if (view.quotas.length === 0) box.append(el('p', 'muted', text.t('view.noQuotas')));
 }
 
-function renderErrors(view: UsageView): void {
+function renderErrors(view: UsageView, text: ViewText): void {
   const list = byId('errors');
   list.replaceChildren(
     ...view.errors.map((e) => {
       const item = el('li');
       const kind = [e.error_type ?? e.status, e.http_status].filter((v) => v !== null).join(' ');
-      const when = new Date(e.last_at).toLocaleString('en-GB', { timeZone: view.time_zone });
-      item.append(el('span', 'error-kind', kind), el('span', undefined, ` ×${e.count}, last ${when}`));
+      const when = text.dateTime(e.last_at, view.time_zone);
+      item.append(
+        el('span', 'error-kind', kind),
+        el('span', undefined, ` ${text.t('view.errorLine', { count: e.count, when })}`),
+      );
       if (e.last_message) item.append(el('div', 'muted', e.last_message));
       return item;
     }),
   );
-  if (view.errors.length === 0) list.append(el('li', 'muted', 'No errors in this period.'));
+  if (view.errors.length === 0) list.append(el('li', 'muted', text.t('view.noErrors')));
 }
 
 function cssVar(name: string): string {
@@ -100,7 +107,7 @@ function cssVar(name: string): string {
 }
 
 /** Draws the chart afresh (also after a theme switch, since uPlot takes colours once). */
-function renderChart(view: UsageView, previous: uPlot | null): uPlot {
+function renderChart(view: UsageView, previous: uPlot | null, text: ViewText): uPlot {
   previous?.destroy();
   const box = byId('chart');
   const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { show: false } };
@@ -113,29 +120,39 @@ function renderChart(view: UsageView, previous: uPlot | null): uPlot {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       axes: [axis, { ...axis, size: 80, values: (_u, ticks) => ticks.map(usd) }],
-      series: [{}, { label: 'Spend', stroke: cssVar('--series'), width: 2, fill: `${cssVar('--series')}33` }],
+      series: [
+        {},
+        { label: text.t('view.spend'), stroke: cssVar('--series'), width: 2, fill: `${cssVar('--series')}33` },
+      ],
     },
     [view.series.points.map((p) => p.t), view.series.points.map((p) => p.cost_usd)],
     box,
   );
 }
 
-export function renderView(view: UsageView, chart: uPlot | null): uPlot {
+export function renderView(view: UsageView, chart: uPlot | null, text: ViewText): uPlot {
   const t = view.totals;
   setText(
     'period',
-    `since ${new Date(view.since).toLocaleString('en-GB', { timeZone: view.time_zone })} (${view.period}, ${view.time_zone})`,
+    text.t('view.since', {
+      when: text.dateTime(view.since, view.time_zone),
+      period: view.period,
+      zone: view.time_zone,
+    }),
   );
-  setText('spend', usd(t.cost_usd) + (t.unpriced_calls ? ` +${t.unpriced_calls} unpriced` : ''));
-  setText('tokens', numbers.format(t.total_tokens));
+  setText(
+    'spend',
+    usd(t.cost_usd) + (t.unpriced_calls ? ` ${text.t('view.unpriced', { count: t.unpriced_calls })}` : ''),
+  );
+  setText('tokens', text.number(t.total_tokens));
   const failed = t.errors + t.blocked;
-  setText('requests', numbers.format(t.requests) + (failed ? ` (${numbers.format(failed)} failed)` : ''));
+  setText('requests', text.number(t.requests) + (failed ? ` ${text.t('view.failed', { count: failed })}` : ''));
   byId('balance-tile').hidden = view.balance_usd === null;
   setText('balance', view.balance_usd === null ? '' : usd(view.balance_usd));
   byId('dashboard').hidden = view.dashboard_url === null;
-  setText('status', `Updated ${new Date().toLocaleTimeString('en-GB')}`);
-  renderGroups(view);
-  renderQuotas(view);
-  renderErrors(view);
-  return renderChart(view, chart);
+  setText('status', text.t('view.updated', { time: text.time(Date.now()) }));
+  renderGroups(view, text);
+  renderQuotas(view, text);
+  renderErrors(view, text);
+  return renderChart(view, chart, text);
 }
