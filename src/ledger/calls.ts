@@ -1,5 +1,3 @@
-import type Database from 'better-sqlite3';
-
 export type CallStatus = 'ok' | 'error' | 'blocked';
 export type CallSource = 'mcp-stdio' | 'mcp-http' | 'proxy' | 'bench' | 'demo';
 
@@ -43,9 +41,8 @@ export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated' |
   audio_seconds: number | null;
 }
 
-type SqlValue = string | number | null;
-
-const COLUMNS = [
+/** Every column a record writes, in one fixed order (engines bind parameters in this order). */
+export const CALL_COLUMNS = [
   'ts',
   'duration_ms',
   'ttft_ms',
@@ -74,47 +71,7 @@ const COLUMNS = [
   'audio_seconds',
 ] as const satisfies readonly (keyof CallRecord)[];
 
-/** What an optional column holds when a record leaves it out (the migration's defaults). */
-const OMITTED: Partial<Record<keyof CallRecord, SqlValue>> = { input_chars: 0, audio_seconds: null };
+export type CallColumn = (typeof CALL_COLUMNS)[number];
 
-export interface CallsRepo {
-  insert(record: CallRecord): number;
-  insertMany(records: readonly CallRecord[]): void;
-  get(id: number): CallRow | undefined;
-  all(): CallRow[];
-  count(): number;
-  maxId(): number;
-  after(id: number, limit: number): CallRow[];
-}
-
-function toParams(record: CallRecord): SqlValue[] {
-  return COLUMNS.map((column) => {
-    const value = record[column];
-    if (value === undefined) return OMITTED[column] ?? null;
-    return typeof value === 'boolean' ? (value ? 1 : 0) : value;
-  });
-}
-
-export function createCallsRepo(db: Database.Database): CallsRepo {
-  // Prepared once: the insert is on every call's path.
-  const insertStmt = db.prepare<SqlValue[]>(
-    `INSERT INTO calls (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
-  );
-  const getStmt = db.prepare<[number], CallRow>('SELECT * FROM calls WHERE id = ?');
-  const allStmt = db.prepare<[], CallRow>('SELECT * FROM calls ORDER BY id');
-  const countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM calls');
-  const maxIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM calls');
-  const afterStmt = db.prepare<[number, number], CallRow>('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
-  const insertManyTx = db.transaction((records: readonly CallRecord[]) => {
-    for (const record of records) insertStmt.run(...toParams(record));
-  });
-  return {
-    insert: (record) => Number(insertStmt.run(...toParams(record)).lastInsertRowid),
-    insertMany: (records) => insertManyTx(records),
-    get: (id) => getStmt.get(id),
-    all: () => allStmt.all(),
-    count: () => countStmt.get()?.n ?? 0,
-    maxId: () => maxIdStmt.get()?.id ?? 0,
-    after: (id, limit) => afterStmt.all(id, limit),
-  };
-}
+/** What an optional column holds when a record leaves it out (the migrations' defaults). */
+export const OMITTED_COLUMN_VALUES: Partial<Record<CallColumn, number | null>> = { input_chars: 0, audio_seconds: null };

@@ -1,4 +1,3 @@
-import type { Db } from './open.js';
 import { localDate } from '../time.js';
 
 export const USAGE_GROUPS = ['model', 'tool', 'client', 'provider', 'source', 'status', 'day'] as const;
@@ -26,28 +25,8 @@ export interface UsageReport {
   rows: UsageRow[];
 }
 
-const GROUP_COLUMN: Record<Exclude<UsageGroup, 'day'>, string> = {
-  model: 'COALESCE(model_used, model_requested)',
-  tool: 'tool',
-  client: "COALESCE(client, '(unknown)')",
-  provider: 'provider',
-  source: 'source',
-  status: 'status',
-};
-
-/** Days are grouped in the user's zone, which SQLite cannot do: group by 15 minutes, then by day here. */
-const QUARTER_HOUR = 900_000;
-
-const AGGREGATES = `COUNT(*) AS requests,
-  SUM(status = 'error') AS errors,
-  SUM(status = 'blocked') AS blocked,
-  SUM(prompt_tokens) AS prompt_tokens,
-  SUM(completion_tokens) AS completion_tokens,
-  COALESCE(SUM(cost_micro_usd), 0) AS cost_micro,
-  SUM(status = 'ok' AND cost_micro_usd IS NULL) AS unpriced_calls,
-  SUM(usage_estimated) AS estimated_calls`;
-
-interface RawRow {
+/** One group's sums as an engine returns them; key is the group's value, or a quarter-hour index for days. */
+export interface RawUsageRow {
   key: string | number;
   requests: number;
   errors: number;
@@ -71,7 +50,7 @@ const emptyRow = (key: string): UsageRow => ({
   estimated_calls: 0,
 });
 
-function addInto(target: UsageRow, raw: RawRow): void {
+function addInto(target: UsageRow, raw: RawUsageRow): void {
   target.requests += raw.requests;
   target.errors += raw.errors;
   target.blocked += raw.blocked;
@@ -82,21 +61,23 @@ function addInto(target: UsageRow, raw: RawRow): void {
   target.estimated_calls += raw.estimated_calls;
 }
 
-/** Usage between two instants, grouped; shared by the CLI `usage` and the get_usage tool. */
-export function usageReport(
-  db: Db,
-  options: { since: number; until: number; by: UsageGroup; timeZone: string },
-): UsageReport {
-  const keyExpr = options.by === 'day' ? `ts / ${QUARTER_HOUR}` : GROUP_COLUMN[options.by];
-  const raws = db
-    .prepare<[number, number], RawRow>(
-      `SELECT ${keyExpr} AS key, ${AGGREGATES} FROM calls WHERE ts >= ? AND ts < ? GROUP BY 1`,
-    )
-    .all(options.since, options.until);
+export interface UsageReportOptions {
+  since: number;
+  until: number;
+  by: UsageGroup;
+  timeZone: string;
+}
+
+/** Days are grouped in the user's zone, which a database cannot do: engines group by 15 minutes, then by day here. */
+export const QUARTER_HOUR_MS = 900_000;
+
+/** Builds the report from per-group sums; shared by every engine, so they all round and sort alike. */
+export function assembleUsageReport(raws: readonly RawUsageRow[], options: UsageReportOptions): UsageReport {
   const groups = new Map<string, UsageRow>();
   const total = emptyRow('total');
   for (const raw of raws) {
-    const key = options.by === 'day' ? localDate(Number(raw.key) * QUARTER_HOUR, options.timeZone) : String(raw.key);
+    const key =
+      options.by === 'day' ? localDate(Number(raw.key) * QUARTER_HOUR_MS, options.timeZone) : String(raw.key);
     let row = groups.get(key);
     if (!row) groups.set(key, (row = emptyRow(key)));
     addInto(row, raw);

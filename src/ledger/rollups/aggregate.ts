@@ -1,5 +1,4 @@
 /** Additive per-group figures shared by the rollup table, its catch-up and the range queries. */
-import { SQL } from '../queries/range.js';
 import { emptyHistogram, type Histogram } from './histogram.js';
 
 /** The dimensions rolled up: 'all' is one group per slot, the rest match the breakdown's. */
@@ -57,28 +56,6 @@ export const TOTAL_FIELDS = [
 ] as const satisfies readonly (keyof Totals)[];
 
 /** The same Totals summed over raw calls rows, for the parts of a range not covered by whole slots. */
-export const RAW_TOTALS_SQL = `COUNT(*) AS requests,
-  TOTAL(status = 'ok') AS ok,
-  TOTAL(status = 'error') AS errors,
-  TOTAL(status = 'blocked') AS blocked,
-  TOTAL(prompt_tokens) AS prompt_tokens,
-  TOTAL(completion_tokens) AS completion_tokens,
-  TOTAL(cost_micro_usd) AS cost_micro_usd,
-  TOTAL(${SQL.unpriced}) AS unpriced,
-  TOTAL(usage_estimated) AS estimated,
-  TOTAL(retries) AS retries,
-  TOTAL(images) AS images`;
-
-/** Column expression per dimension; fixed strings, never user input. */
-export const DIM_KEY_SQL: Readonly<Record<RollupDim, string>> = {
-  all: 'NULL',
-  model: SQL.modelKey,
-  tool: 'tool',
-  client: 'client',
-  provider: 'provider',
-  status: 'status',
-};
-
 export interface Aggregate extends Totals {
   key: string | null;
   latency: Histogram;

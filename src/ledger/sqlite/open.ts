@@ -2,21 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { createCallsRepo, type CallsRepo } from './calls.js';
 
 export type Db = Database.Database;
 
-/** migrations/ sits two levels above both src/ledger and dist/ledger. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/** migrations/ sits three levels above both src/ledger/sqlite and dist/ledger/sqlite. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
 
-export interface Ledger {
-  readonly db: Db;
-  readonly path: string;
-  readonly calls: CallsRepo;
-  close(): void;
-}
-
-export function openLedger(file: string, options: { readonly?: boolean } = {}): Ledger {
+/** Opens (and, unless read-only, migrates) the ledger file. */
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false });
   // Several stdio servers (one per client window) write this file at once: WAL lets readers
@@ -28,7 +21,7 @@ export function openLedger(file: string, options: { readonly?: boolean } = {}): 
     db.pragma('foreign_keys = ON');
     migrate(db);
   }
-  return { db, path: file, calls: createCallsRepo(db), close: () => db.close() };
+  return db;
 }
 
 /** Applies every migrations/NNNN_*.sql not yet recorded, each in its own transaction. */

@@ -6,8 +6,8 @@
  * even when a row's ts is older than rows committed before it.
  */
 import type { CallStatus } from '../calls.js';
-import type { Db } from '../open.js';
-import { SQL } from '../queries/range.js';
+import type { Db } from './open.js';
+import { SQL } from './sql.js';
 import {
   AggregateMap,
   ROLLUP_DIMS,
@@ -16,8 +16,8 @@ import {
   TOTAL_FIELDS,
   type Aggregate,
   type RollupDim,
-} from './aggregate.js';
-import { addEncoded, addToBucket, bucketOf, encodeHistogram } from './histogram.js';
+} from '../rollups/aggregate.js';
+import { addEncoded, addToBucket, bucketOf, encodeHistogram } from '../rollups/histogram.js';
 
 /**
  * Rows per write transaction. Each chunk holds the ledger's write lock while it runs (~0.1 s for
