@@ -108,7 +108,15 @@ export function createPostgresCallStore(
     (await pool.query<T>(text, values)).rows[0];
 
   return {
-    record: (record) => batcher.push(record),
+    record: (record) => {
+      const committed = batcher.push(record);
+      // createGroupCommit stalls when a row arrives while an asynchronous batch is being written:
+      // its setImmediate finds the writer busy and leaves `scheduled` set, so no later flush is
+      // ever scheduled (a fix is proposed to main). drain() starts the writer when it is idle, so
+      // the first row of a quiet moment is written at once and rows arriving meanwhile batch behind it.
+      void batcher.drain();
+      return committed;
+    },
     recordMany: (records) => writeBatch(records),
     get: (id) => one<CallRow>('SELECT * FROM calls WHERE id = $1', [id]),
     count: async () => (await one<{ n: number }>('SELECT COUNT(*) AS n FROM calls', []))?.n ?? 0,
