@@ -1,8 +1,10 @@
 /** The PostgreSQL engine on its own: writes, group commit, failures, quotas, alerts, migrations, connection errors. */
+import fs from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallStatus } from '../../src/ledger/calls.js';
+import { POSTGRES_MIGRATIONS_DIR } from '../../src/ledger/postgres/migrate.js';
 import { openPostgresStore } from '../../src/ledger/postgres/store.js';
 import { LedgerWriteError, type LedgerStore } from '../../src/ledger/store.js';
 import type { QuotaInput } from '../../src/quotas/schema.js';
@@ -164,7 +166,7 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
     await client.connect();
     const applied = await client.query<{ name: string }>('SELECT name FROM schema_migrations');
     await client.end();
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_ledger.sql']);
+    expect(applied.rows.map((r) => r.name).sort()).toEqual(fs.readdirSync(POSTGRES_MIGRATIONS_DIR).sort());
     expect(await Promise.all(stores.map((s) => s.calls.count()))).toEqual([0, 0, 0]);
     await Promise.all(stores.map((s) => s.close()));
   });

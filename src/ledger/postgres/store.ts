@@ -5,7 +5,7 @@
  */
 import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from '../group-commit.js';
 import type { LedgerStore } from '../store.js';
-import { createRawAggregates } from './aggregates.js';
+import { createPartAggregates } from './aggregates.js';
 import { createPgAlertStore } from './alerts.js';
 import { createPgCallQueries } from './call-queries.js';
 import { createPostgresCallStore } from './calls.js';
@@ -14,6 +14,7 @@ import { migrate } from './migrate.js';
 import { createPgQuotaUsage } from './quota-usage.js';
 import { createPgQuotaStore } from './quotas.js';
 import { createRangeQueries } from './range-queries.js';
+import { createRollups } from './rollups.js';
 import { createPgUsageReport } from './usage-report.js';
 
 export interface PostgresStoreOptions {
@@ -41,7 +42,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   }
   const calls = createPostgresCallStore(pool, target.location, options.groupCommit ?? DEFAULT_GROUP_COMMIT);
-  const range = createRangeQueries(pool, createRawAggregates(pool));
+  const rollups = createRollups(pool, createPartAggregates(pool));
+  const range = createRangeQueries(pool, rollups.aggregates);
   const callQueries = createPgCallQueries(pool);
   const usageReport = createPgUsageReport(pool);
   const quotaUsage = createPgQuotaUsage(pool);
@@ -63,7 +65,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     quotas: createPgQuotaStore(pool),
     alerts: createPgAlertStore(pool),
-    maintain: async () => 0,
+    async maintain(stopped) {
+      // A chunk at a time, so close() or stopped() ends a long first catch-up between chunks.
+      let folded = 0;
+      for (let n = -1; n !== 0 && !closed && !stopped();) {
+        n = await rollups.catchUp(1);
+        folded += n;
+      }
+      return folded;
+    },
     async close() {
       if (closed) return;
       closed = true;
