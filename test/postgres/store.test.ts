@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallStatus } from '../../src/ledger/calls.js';
 import { POSTGRES_MIGRATIONS_DIR } from '../../src/ledger/postgres/migrate.js';
-import { openPostgresStore } from '../../src/ledger/postgres/store.js';
-import { LedgerWriteError, type LedgerStore } from '../../src/ledger/store.js';
+import { openPostgresStore, type PostgresStore } from '../../src/ledger/postgres/store.js';
+import { LedgerWriteError } from '../../src/ledger/store.js';
 import type { QuotaInput } from '../../src/quotas/schema.js';
 import { POSTGRES_AVAILABLE, requirePostgres, usePostgres } from './cluster.js';
 import { callRecord } from './rows.js';
@@ -27,8 +27,8 @@ const quota = (overrides: Partial<QuotaInput> = {}): QuotaInput => ({
 
 describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
   const database = usePostgres();
-  let store: LedgerStore;
-  let second: LedgerStore;
+  let store: PostgresStore;
+  let second: PostgresStore;
 
   beforeAll(async () => {
     store = await openPostgresStore({ url: database.url });
@@ -157,6 +157,25 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
     });
     expect((await store.alerts.recent(10)).map((a) => a.threshold)).toEqual([80, 50]);
     expect(await store.alerts.recent(10, 5070)).toHaveLength(1);
+  });
+
+  it('reservations against one hard limit from many stores let exactly the limit through', async () => {
+    const q = await store.quotas.upsert(quota({ name: 'hard-100', metric: 'requests', limit: 100 }), 1000);
+    const stores = [store, second, ...(await Promise.all([1, 2].map(() => openPostgresStore({ url: database.url }))))];
+    try {
+      const attempts = Array.from({ length: 160 }, (_, i) =>
+        stores[i % stores.length]?.reservations.reserve(q.id, 0, 1, q.limit_amount),
+      );
+      const granted = (await Promise.all(attempts)).filter((used) => used !== null && used !== undefined);
+      expect(granted).toHaveLength(100);
+      expect(new Set(granted).size).toBe(100); // each saw its own total: 1 … 100
+      expect(await store.reservations.reserve(q.id, 0, 1, q.limit_amount)).toBeNull();
+      await second.reservations.settle(q.id, 0, -1); // a failed call releases its reservation
+      expect(await store.reservations.reserve(q.id, 0, 1, q.limit_amount)).toBe(100);
+      expect(await store.reservations.reserve(q.id, 86_400_000, 101, q.limit_amount)).toBeNull();
+    } finally {
+      await Promise.all(stores.slice(2).map((s) => s.close()));
+    }
   });
 
   it('two stores opening a fresh database together migrate it once', async () => {

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from '../group-commit.js';
 import type { LedgerStore } from '../store.js';
+import { createPgReservations, type QuotaReservations } from './reservations.js';
 import { createPartAggregates } from './aggregates.js';
 import { createPgAlertStore } from './alerts.js';
 import { createPgCallQueries } from './call-queries.js';
@@ -28,7 +29,10 @@ export interface PostgresStoreOptions {
 }
 
 /** Connects, migrates (under an advisory lock) and returns the store; errors never hold the password. */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<LedgerStore> {
+/** The store, plus reservations for exact shared hard quotas (proposed for the interface). */
+export type PostgresStore = LedgerStore & { readonly reservations: QuotaReservations };
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const target = parsePostgresUrl(options.url, options.caFile);
   const pool = createPool(target, options.poolSize);
   try {
@@ -65,6 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     quotas: createPgQuotaStore(pool),
     alerts: createPgAlertStore(pool),
+    reservations: createPgReservations(pool),
     async maintain(stopped) {
       // A chunk at a time, so close() or stopped() ends a long first catch-up between chunks.
       let folded = 0;
