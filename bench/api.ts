@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import { openLedger, type Ledger } from '../src/ledger/open.js';
-import { createRollupCatchUp } from '../src/ledger/rollups/catch-up.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import type { LedgerStore } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startSidecar } from '../src/sidecar/serve.js';
@@ -72,14 +72,14 @@ async function timeRequests(app: ReturnType<typeof createApp>, url: string, runs
 
 /** Median time from navigation to the dashboard having rendered its data (default 24h range). */
 async function firstRender(
-  ledger: Ledger,
+  store: LedgerStore,
   config: ReturnType<typeof loadConfig>,
   executablePath: string,
   runs: number,
 ): Promise<number[]> {
   const { chromium } = await import('playwright-core');
   const sidecar = await startSidecar({
-    ledger,
+    store,
     config,
     logger: silentLogger,
     mode: 'demo',
@@ -124,22 +124,22 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
   const file = path.join(dir, 'ledger.db');
   const now = Date.now();
   const results: ApiBenchRow[] = [];
-  const ledger = openLedger(file);
+  const store = openSqliteStore({ file });
   try {
     const seeding = performance.now();
-    seedSyntheticCalls(ledger, { count: rows, now, days: 30 });
+    await seedSyntheticCalls(store, { count: rows, now, days: 30 });
     log(`seeded ${rows} calls in ${Math.round(performance.now() - seeding)} ms`);
     // What the first long-range request after a long downtime pays, once per ledger.
     const catchingUp = performance.now();
-    const folded = createRollupCatchUp(ledger.db)();
+    const folded = await store.maintain(() => false);
     results.push(summarize(`rollup catch-up (${folded} new calls, once)`, rows, [performance.now() - catchingUp]));
     log(`rollup catch-up of ${folded} calls: ${Math.round(performance.now() - catchingUp)} ms`);
     const config = loadConfig({ COMETAPI_MCP_DB: file, COMETAPI_MCP_DATA_DIR: dir, COMETAPI_MCP_TZ: 'Europe/Berlin' });
-    const app = createApp({ ledger, config, logger: silentLogger, mode: 'demo', clock: () => now });
+    const app = createApp({ store, config, logger: silentLogger, mode: 'demo', clock: () => now });
     // Baseline: a read-only connection cannot use the rollups, so it answers from raw rows, exactly
     // as the dashboard did before them. Measured for the long ranges only (it takes seconds).
-    const rawLedger = openLedger(file, { readonly: true });
-    const rawApp = createApp({ ledger: rawLedger, config, logger: silentLogger, mode: 'demo', clock: () => now });
+    const rawStore = openSqliteStore({ file, readonly: true });
+    const rawApp = createApp({ store: rawStore, config, logger: silentLogger, mode: 'demo', clock: () => now });
 
     for (const range of ['24h', '7d', '30d']) {
       for (const [name, url] of [
@@ -168,14 +168,14 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
         );
       }
     }
-    rawLedger.close();
+    await rawStore.close();
     results.push(
       summarize('recent calls (50, 24h)', rows, await timeRequests(app, '/api/calls?limit=50&range=24h', runs)),
     );
     results.push(summarize('errors 24h', rows, await timeRequests(app, '/api/errors?range=24h', runs)));
 
     // /metrics reads every row once per process, then only new ones: time both.
-    const metricsApp = createApp({ ledger, config, logger: silentLogger, mode: 'demo', clock: () => now });
+    const metricsApp = createApp({ store, config, logger: silentLogger, mode: 'demo', clock: () => now });
     const first = performance.now();
     await (await metricsApp.request('/metrics')).arrayBuffer();
     results.push(summarize('/metrics first scrape (reads all rows)', rows, [performance.now() - first]));
@@ -184,14 +184,14 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
     const chromiumPath = options.chromium === undefined ? CHROMIUM : options.chromium;
     if (chromiumPath && fs.existsSync(chromiumPath)) {
       results.push(
-        summarize('dashboard first render in Chromium (24h)', rows, await firstRender(ledger, config, chromiumPath, 3)),
+        summarize('dashboard first render in Chromium (24h)', rows, await firstRender(store, config, chromiumPath, 3)),
       );
     } else {
       log('dashboard render not measured: Chromium not found (apt-get install -y chromium)');
     }
     return results;
   } finally {
-    ledger.close();
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

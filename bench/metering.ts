@@ -63,7 +63,7 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
     COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
     COMETAPI_MCP_TZ: 'UTC',
   });
-  const runtime = createRuntime({ config, logger: createLogger({ level: 'error' }), provider: 'simulated' });
+  const runtime = await createRuntime({ config, logger: createLogger({ level: 'error' }), provider: 'simulated' });
   const direct = new OpenAI({ apiKey: KEY, baseURL: sim.baseUrl, maxRetries: 0, logLevel: 'off' });
   const messages = [{ role: 'user' as const, content: 'How long does metering take?' }];
 
@@ -108,7 +108,7 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
         baseline.push(await bare());
       }
     }
-    const rows = runtime.ledger.calls.count();
+    const rows = await runtime.store.calls.count();
     if (rows !== warmup + through.length)
       throw new Error(`expected ${warmup + through.length} ledger rows, found ${rows}`);
     const base = quantile(
@@ -131,7 +131,7 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
       },
     ];
   } finally {
-    runtime.close();
+    await runtime.close();
     await sim.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -28,16 +28,16 @@ const PARTS: Part[] = [
     run: () => benchMetering({ calls: 2000, timeBudgetMs: 60_000 }),
   },
   {
-    title: 'Ledger inserts per second',
+    title: 'Ledger writer: rows per second',
     about:
-      'One row per autocommit insert, as every metered call writes it (WAL, synchronous=NORMAL), from one process and from four at once on the same file; 1,000 rows per transaction for scale. Target: ≥ 20,000 rows/s single-process.',
-    run: () => benchLedger({ rows: 20_000, processes: 4 }),
+      "`store.calls.record()` from one process with 256 and 1,000 calls in flight, each awaited until its group commit has committed, against the old path measured in the same run (one autocommit better-sqlite3 insert per row, WAL, synchronous=NORMAL); then 4 processes on one file through `record()`. rows_on_disk is the file's row count after the writers closed. Each scenario: at most 200,000 rows and 6 s (12 s for 4 processes). Targets: ≥ 50,000 rows/s single process; 4 processes: rows_on_disk = rows_acked, zero SQLITE_BUSY.",
+    run: () => benchLedger({ rows: 200_000, budgetMs: 6_000, processes: 4 }),
   },
   {
-    title: 'Metering proxy (/v1) versus direct and the Portkey gateway',
+    title: 'Metering proxy (/v1) versus direct, a lean proxy and the Portkey gateway',
     about:
-      'Non-streamed chat to the same simulated upstream: direct, through our proxy, and through `@portkey-ai/gateway` (Hono on Node, no logging); then 1,000 concurrent streamed chats through the proxy. Targets: p50 added ≤ 1 ms, p99 ≤ 5 ms, throughput ≥ Portkey, no call lost, RSS < 250 MB.',
-    run: () => benchProxy(),
+      'Non-streamed chats to the same simulated upstream (latency 0): direct; a ~40-line lean proxy (bench/lean-proxy.ts: node:http + undici Pool + one better-sqlite3 row per call, WAL/NORMAL); our proxy as `cometapi-mcp serve`; and `@portkey-ai/gateway` (no logging). Each server and each load run is its own process; load by autocannon (closed loop, 5 s per target after a 1 s warm-up), latencies per response. Then a fixed 1,000 req/s for 20 s (open loop, latency from when each request was due), direct and through the proxy, and 1,000 concurrent streamed chats through the proxy. failed counts non-2xx, socket errors and, for the proxy, 2xx answers with no ok ledger row. Targets: at 50 conns ≥ 4× Portkey and ≥ 0.8× lean; at 1 conn added p50 ≤ 0.35 ms; fixed rate: no error, p99 ≤ 2× direct.',
+    run: () => benchProxy({ seconds: 5, connections: 50, fixedRate: 1000, fixedSeconds: 20 }),
   },
   {
     title: 'Dashboard API over a 1,000,000-call ledger',

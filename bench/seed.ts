@@ -4,8 +4,8 @@ import { seededRandom } from '../src/random.js';
  * dashboard screenshot. Deterministic for a given seed so runs are comparable.
  */
 import { pathToFileURL } from 'node:url';
-import { openLedger, type Ledger } from '../src/ledger/open.js';
-import type { CallRecord } from '../src/ledger/calls.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import type { CallRecord, LedgerStore } from '../src/ledger/store.js';
 
 export interface SeedOptions {
   count: number;
@@ -103,8 +103,8 @@ export function syntheticCall(ts: number, random: () => number): CallRecord {
   };
 }
 
-/** Inserts options.count calls in batched transactions through the ledger's prepared insert. */
-export function seedSyntheticCalls(ledger: Ledger, options: SeedOptions): void {
+/** Inserts options.count calls in batched transactions (the store's recordMany). */
+export async function seedSyntheticCalls(store: LedgerStore, options: SeedOptions): Promise<void> {
   const now = options.now ?? Date.now();
   const span = (options.days ?? 30) * DAY_MS;
   const batchSize = options.batchSize ?? 50_000;
@@ -116,7 +116,7 @@ export function seedSyntheticCalls(ledger: Ledger, options: SeedOptions): void {
     const end = Math.min(options.count, done + batchSize);
     // Evenly spaced with jitter, in time order, as a real ledger is.
     for (let i = done; i < end; i++) batch.push(syntheticCall(Math.floor(start + (i + random()) * step), random));
-    ledger.calls.insertMany(batch);
+    await store.calls.recordMany(batch);
   }
 }
 
@@ -128,11 +128,11 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const ledger = openLedger(file);
+  const store = openSqliteStore({ file });
   const started = performance.now();
   const count = Number(countArg ?? 1_000_000);
-  seedSyntheticCalls(ledger, { count });
-  ledger.close();
+  await seedSyntheticCalls(store, { count });
+  await store.close();
   process.stdout.write(`seeded ${count} calls into ${file} in ${Math.round(performance.now() - started)} ms\n`);
 }
 

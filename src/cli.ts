@@ -20,7 +20,8 @@ Usage:
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp bench        time models the seed article's way: --models a,b [--runs 30] [--max-tokens 128]
                             [--prompt TEXT] [--simulated] [--json]; every run is a ledger row (source bench)
-  cometapi-mcp setup        print the config to paste into an MCP client [--client cherry|claude|cursor|vscode]
+  cometapi-mcp setup        print the config to paste into an MCP client [--client cherry|claude|cursor|vscode],
+                            or to meter a coding agent through the proxy [--client claude-code|codex]
   cometapi-mcp --version
 
 Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
@@ -52,15 +53,15 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return (await import('./commands/demo.js')).runDemoCommand(rest, config, logger, stdout);
     case 'usage':
-      (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
+      await (await import('./commands/usage.js')).runUsageCommand(rest, config, stdout);
       return 0;
     case 'quota':
-      (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
+      await (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
       return 0;
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
     case 'setup':
-      (await import('./commands/setup.js')).runSetupCommand(rest, stdout);
+      (await import('./commands/setup.js')).runSetupCommand(rest, config, stdout);
       return 0;
     case 'verify':
       return (await (await import('./commands/verify.js')).runVerifyCommand(config, logger, stdout)) ? 0 : 1;

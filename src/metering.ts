@@ -1,6 +1,5 @@
 import { QuotaExceededError, UpstreamError, redact } from './errors.js';
-import type { CallRecord, CallSource } from './ledger/calls.js';
-import type { Ledger } from './ledger/open.js';
+import type { CallRecord, CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
 import { finalAfterForwarding } from './upstream/errors.js';
@@ -36,9 +35,9 @@ export interface PendingCall {
 
 /** Quotas plug in here: check before the upstream is touched, observe after the row is written. */
 export interface CallGuard {
-  /** Throws QuotaExceededError to refuse the call. */
-  check(pending: PendingCall): void;
-  recorded(record: CallRecord, id: number): void;
+  /** Rejects with QuotaExceededError to refuse the call. */
+  check(pending: PendingCall): Promise<void>;
+  recorded(record: CallRecord, id: number): Promise<void>;
 }
 
 export interface Operation<T> {
@@ -83,7 +82,7 @@ export class MeteredCallError extends Error {
 }
 
 export interface MeteringDeps {
-  ledger: Ledger;
+  store: LedgerStore;
   prices: PriceTable;
   /** Model → provider client; a provider without its key makes each call explain how to set it. */
   router: ProviderRouter;
@@ -114,10 +113,11 @@ export function createMetering(deps: MeteringDeps): Metering {
     now: clock,
   };
 
-  function write(record: CallRecord): number {
-    const id = deps.ledger.calls.insert(record);
+  /** Resolves once the row is committed, so a result is never sent for a call the ledger lacks. */
+  async function write(record: CallRecord): Promise<number> {
+    const id = await deps.store.calls.record(record);
     try {
-      deps.guard?.recorded(record, id);
+      await deps.guard?.recorded(record, id);
       deps.onRecorded?.(record, id);
     } catch (error) {
       // A broken observer must never turn a recorded call into a failed one.
@@ -182,7 +182,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       characters: op.estimate.characters,
     });
     try {
-      deps.guard?.check({
+      await deps.guard?.check({
         ctx,
         provider: primary.provider,
         model: op.model,
@@ -198,7 +198,7 @@ export function createMetering(deps: MeteringDeps): Metering {
         error_type: 'quota_exceeded',
         error_message: error.message.slice(0, MAX_ERROR_MESSAGE),
       };
-      throw new MeteredCallError(error.message, write(record), record, error);
+      throw new MeteredCallError(error.message, await write(record), record, error);
     }
 
     // Retries run out on one model before the next is tried.
@@ -224,7 +224,7 @@ export function createMetering(deps: MeteringDeps): Metering {
           retries,
           index > 0 ? op.model : null,
         );
-        const id = write(record);
+        const id = await write(record);
         return {
           value: a.value,
           callId: id,
@@ -263,13 +263,14 @@ export function createMetering(deps: MeteringDeps): Metering {
         prompt_tokens: used.prompt_tokens,
         completion_tokens: used.completion_tokens,
         cached_tokens: used.cached_tokens,
+        cache_write_tokens: used.cache_write_tokens,
         reasoning_tokens: used.reasoning_tokens,
         images: used.images,
         usage_estimated: used.estimated,
         cost_micro_usd: costOf(used, route.model, op.model),
       }),
     };
-    throw new MeteredCallError(message, write(record), record, error);
+    throw new MeteredCallError(message, await write(record), record, error);
   }
 
   function successRecord(
@@ -288,6 +289,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens,
       cached_tokens: usage.cached_tokens,
+      cache_write_tokens: usage.cache_write_tokens,
       reasoning_tokens: usage.reasoning_tokens,
       images: usage.images,
       input_chars: usage.characters,

@@ -1,7 +1,7 @@
 import { secretsOf, type Config } from './config.js';
 import { DEFAULT_PROVIDER } from './config-file.js';
-import type { CallSource } from './ledger/calls.js';
-import { openLedger, type Ledger } from './ledger/open.js';
+import { openStore } from './ledger/open-store.js';
+import type { CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import { createMetering, type CallGuard, type Metering, type MeteringDeps } from './metering.js';
 import type { ServerDeps } from './mcp/deps.js';
@@ -15,7 +15,7 @@ import { createProviderRouter, type ProviderRouter } from './upstream/providers.
 export interface Runtime {
   config: Config;
   logger: Logger;
-  ledger: Ledger;
+  store: LedgerStore;
   prices: PriceTable;
   /** The built-in provider's client (CometAPI); null without COMETAPI_KEY. */
   upstream: UpstreamClient | null;
@@ -25,7 +25,8 @@ export interface Runtime {
   /** Quotas, alerts and their delivery; its guard is the metering path's unless options.guard replaced it. */
   quotas: QuotaSystem;
   serverDeps(source: CallSource): ServerDeps;
-  close(): void;
+  /** Waits for pending ledger writes, then closes it. */
+  close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -44,13 +45,13 @@ export interface RuntimeOptions {
   clock?: () => number;
 }
 
-/** Wires config → ledger, prices, upstream client, metering and catalog. Opens the ledger file. */
-export function createRuntime(options: RuntimeOptions): Runtime {
+/** Wires config → ledger, prices, upstream client, metering and catalog. Opens the ledger. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
-  const ledger = openLedger(config.dbPath);
+  const store = await openStore({ dbPath: config.dbPath });
   const prices = createPriceTable(config.pricesFile);
   const quotas = createQuotaSystem({
-    ledger,
+    store,
     logger,
     webhookUrl: config.webhookUrl,
     delivery: options.alertDelivery,
@@ -69,7 +70,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   const upstream = router.defaultClient;
   const metering = createMetering({
-    ledger,
+    store,
     prices,
     router,
     logger,
@@ -85,7 +86,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     config,
     logger,
-    ledger,
+    store,
     prices,
     upstream,
     router,
@@ -94,7 +95,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     quotas,
     serverDeps: (source) => ({
       metering,
-      ledger,
+      store,
       config,
       logger,
       catalog,
@@ -102,9 +103,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock: options.clock,
       notices: quotas.notices,
     }),
-    close: () => {
+    close: async () => {
       quotas.close();
-      ledger.close();
+      await store.close();
     },
   };
 }

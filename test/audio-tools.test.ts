@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { wavSeconds } from '../src/upstream/audio.js';
 import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,7 +27,7 @@ describe('text_to_speech', () => {
     expect(fs.readFileSync(s.path).equals(bytes)).toBe(true);
     expect(s.characters).toBe(text.length);
     // tts-1: $15 per million characters = 15 micro-USD a character.
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       tool: 'text_to_speech',
       model_used: 'tts-1',
       input_chars: text.length,
@@ -50,7 +51,7 @@ describe('transcribe_audio', () => {
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toContain('Simulated transcription of');
     const seconds = Math.max(1, Math.ceil(fs.statSync(file).size / 16000)); // what the simulator reports
-    const row = h.runtime.ledger.calls.all().find((r) => r.tool === 'transcribe_audio');
+    const row = (await allCalls(h.runtime.store)).find((r) => r.tool === 'transcribe_audio');
     expect(row).toMatchObject({
       model_used: 'whisper-1',
       audio_seconds: seconds,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startHarness, tempDir, textOf, type Harness } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -40,7 +41,7 @@ it('asks every model at once, one metered row each, and one failure spares the o
   expect(s).toMatchObject({ succeeded: 2, failed: 1 });
   expect(s.results[1]?.error).toMatch(/model 'gpt-5x' is not offered/);
 
-  const rows = h.runtime.ledger.calls.all();
+  const rows = await allCalls(h.runtime.store);
   expect(rows).toHaveLength(3);
   for (const r of s.results) {
     const row = rows.find((x) => x.id === r.call_id);
@@ -89,7 +90,7 @@ it('is an error only when every model failed, and still says why for each', asyn
   const result = await h.call('compare_models', { prompt: 'x', models: ['gpt-4o', 'gemini-2.5-flash'] });
   expect(result.isError).toBe(true);
   expect(textOf(result)).toContain('COMETAPI_KEY is not set');
-  expect(h.runtime.ledger.calls.count()).toBe(0);
+  expect(await h.runtime.store.calls.count()).toBe(0);
 });
 
 it.each([

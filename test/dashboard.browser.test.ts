@@ -13,7 +13,7 @@ import type { Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness } from './helpers/harness.js';
-import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger, allCalls } from './helpers/ledger.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -50,8 +50,8 @@ interface DashboardHarness {
 }
 
 /** 41 calls in the last 24h (4 unpriced, 5 estimated, 1 rate-limited) and one older call. */
-function seedDemoCalls(temp: TempLedger, now: number): void {
-  seedCalls(temp.ledger, [
+async function seedDemoCalls(temp: TempLedger, now: number): Promise<void> {
+  await seedCalls(temp.store, [
     // Oldest first, as a real ledger is written.
     ...Array.from({ length: 40 }, (_, i) => 39 - i).map((i) => ({
       ts: now - (i + 1) * 30 * MIN,
@@ -91,10 +91,10 @@ interface HarnessOptions {
 
 async function startDashboardHarness(options: HarnessOptions = {}): Promise<DashboardHarness> {
   const temp = tempLedger();
-  if (options.seed !== false) seedDemoCalls(temp, Date.now());
+  if (options.seed !== false) await seedDemoCalls(temp, Date.now());
   const config = ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' });
   const sidecar = await startSidecar({
-    ledger: temp.ledger,
+    store: temp.store,
     config,
     logger: silentLogger,
     mode: options.mode ?? 'demo',
@@ -173,7 +173,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     );
     expect(await h.page.isHidden('#empty-state')).toBe(true);
     const since = Date.now() - 24 * 60 * MIN + 60_000;
-    const row = h.temp.ledger.db
+    const row = h.temp.sql
       .prepare<[number], { n: number; prompt: number; completion: number; cost: number; errors: number }>(
         "SELECT COUNT(*) AS n, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion, SUM(cost_micro_usd) AS cost, SUM(status = 'error') AS errors FROM calls WHERE ts >= ?",
       )
@@ -206,9 +206,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   it('shows a call written by another process within about a second, without reloading', async () => {
     await h.page.evaluate(() => Object.assign(window, { notReloaded: true }));
     const before = Number(await dataValue(h, 'stat-requests'));
-    const id = h.temp
+    const id = await h.temp
       .openSecond()
-      .calls.insert(callRecord({ ts: Date.now(), model_used: 'live-model-7', client: 'Other Process' }));
+      .calls.record(callRecord({ ts: Date.now(), model_used: 'live-model-7', client: 'Other Process' }));
     const started = Date.now();
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`, { timeout: 3_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -231,7 +231,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     try {
       const result = await mcp.call('chat', { prompt: 'seen live on the dashboard', model: 'deepseek-v3' });
       expect(result.isError).toBeFalsy();
-      const [row] = mcp.runtime.ledger.calls.all().filter((r) => r.client === 'Browser Test Client');
+      const [row] = (await allCalls(mcp.runtime.store)).filter((r) => r.client === 'Browser Test Client');
       await h.page.waitForSelector(`#calls-table tr[data-id="${row?.id}"]`, { timeout: 3_000 });
       await expectCallRow(h, 'Browser Test Client');
     } finally {
@@ -240,9 +240,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
   });
 
   it('renders untrusted ledger text as text, never as markup', async () => {
-    const id = h.temp
+    const id = await h.temp
       .openSecond()
-      .calls.insert(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
+      .calls.record(callRecord({ ts: Date.now(), model_used: XSS_MODEL, client: XSS_MODEL, error_message: XSS_MODEL }));
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
     await h.page.waitForFunction(
       (name) =>
@@ -298,7 +298,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on an empty ledger', () => {
     expect(text).toMatch(/cli\.js"/);
     expect(await h.page.isHidden('#headline')).toBe(true);
 
-    const id = h.temp.openSecond().calls.insert(callRecord({ ts: Date.now(), model_used: 'first-call-model' }));
+    const id = await h.temp.openSecond().calls.record(callRecord({ ts: Date.now(), model_used: 'first-call-model' }));
     await h.page.waitForSelector(`#calls-table tr[data-id="${id}"]`);
     await h.page.waitForSelector('#empty-state', { state: 'hidden' });
     expect(await h.page.isVisible('#headline')).toBe(true);

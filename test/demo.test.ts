@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { openLedger } from '../src/ledger/open.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import { allCalls } from './helpers/ledger.js';
 import { BUILT_CLI, tempDir } from './helpers/harness.js';
 
-it('demo drives real MCP sessions against the simulated upstream into its own ledger and prints usage', () => {
+it('demo drives real MCP sessions against the simulated upstream into its own ledger and prints usage', async () => {
   const dir = tempDir();
   const run = spawnSync(process.execPath, [BUILT_CLI, 'demo', '--calls', '40', '--no-dashboard'], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, COMETAPI_MCP_DATA_DIR: dir, COMETAPI_MCP_LOG_LEVEL: 'error' },
@@ -15,9 +16,9 @@ it('demo drives real MCP sessions against the simulated upstream into its own le
   expect(run.status).toBe(0);
   expect(run.stdout).toContain('DEMO MODE');
   expect(run.stdout).toContain('SIMULATED');
-  const ledger = openLedger(path.join(dir, 'demo-ledger.db'));
+  const store = openSqliteStore({ file: path.join(dir, 'demo-ledger.db') });
   try {
-    const rows = ledger.calls.all().filter((r) => r.tool !== 'get_usage');
+    const rows = (await allCalls(store)).filter((r) => r.tool !== 'get_usage');
     // get_usage reads the ledger and makes no upstream call, so it writes no row.
     expect(rows.length).toBeGreaterThan(10);
     expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['demo']));
@@ -27,7 +28,7 @@ it('demo drives real MCP sessions against the simulated upstream into its own le
     for (const model of new Set(rows.map((r) => r.model_used).filter(Boolean)))
       expect(run.stdout).toContain(String(model));
   } finally {
-    ledger.close();
+    await store.close();
   }
   // The real ledger is untouched.
   expect(fs.existsSync(path.join(dir, 'ledger.db'))).toBe(false);

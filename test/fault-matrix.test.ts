@@ -11,6 +11,7 @@ import { chatOperation } from '../src/mcp/tools/chat-call.js';
 import type { SimFault } from '../src/upstream/simulated.js';
 import { countTokens } from '../src/upstream/usage.js';
 import { startHarness, textOf, type Harness, type HarnessOptions } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -27,8 +28,8 @@ async function start(options: HarnessOptions = {}): Promise<Harness> {
 }
 
 /** Exactly one row per call, whatever happened. */
-function onlyRow(harness: Harness): CallRow {
-  const rows = harness.runtime.ledger.calls.all();
+async function onlyRow(harness: Harness): Promise<CallRow> {
+  const rows = await allCalls(harness.runtime.store);
   expect(rows).toHaveLength(1);
   const [row] = rows;
   if (!row) throw new Error('no row');
@@ -118,7 +119,7 @@ describe('a fault that persists: the call fails once, clearly, on one row', () =
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(sees);
     expect(textOf(result)).not.toContain(harness.config.key ?? 'no key');
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'error',
       fallback_from: null,
       usage_estimated: 0,
@@ -137,7 +138,7 @@ describe('a fault that passes: retried, answered, one row counting the retry', (
     harness.sim.enqueueFault(fault, { times: 1 });
     const result = await harness.call('chat', { prompt: 'fault matrix', model: 'gpt-4o-mini' });
     expect(result.isError).toBeFalsy();
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'ok',
       retries: 1,
       error_type: null,
@@ -148,7 +149,7 @@ describe('a fault that passes: retried, answered, one row counting the retry', (
     // The answer is whole and only the successful attempt's usage is counted.
     const final = harness.sim.responses.at(-1);
     expect(final?.fault).toBeNull();
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       prompt_tokens: final?.usage?.prompt_tokens,
       completion_tokens: final?.usage?.completion_tokens,
     });
@@ -162,7 +163,7 @@ describe('a fault that passes: retried, answered, one row counting the retry', (
     expect((await harness.call('chat', { prompt: 'x' })).isError).toBeFalsy();
     // random() is 0.5 in the harness: 3 s from the header, then 0.5 × min(8 s, 0.5 s × 2¹).
     expect(harness.sleeps).toEqual([3000, 500]);
-    expect(onlyRow(harness)).toMatchObject({ status: 'ok', retries: 2 });
+    expect(await onlyRow(harness)).toMatchObject({ status: 'ok', retries: 2 });
   });
 });
 
@@ -172,7 +173,7 @@ describe('faults that are never retried', () => {
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-5x' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/model 'gpt-5x' is not offered by cometapi \(HTTP 404\).*list_models/);
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'error',
       error_type: 'model_not_found',
       http_status: 404,
@@ -189,7 +190,7 @@ describe('faults that are never retried', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/rejected the API key \(HTTP 401\).*COMETAPI_KEY/);
     expect(textOf(result)).not.toContain(badKey);
-    const row = onlyRow(harness);
+    const row = await onlyRow(harness);
     expect(row).toMatchObject({ status: 'error', error_type: 'auth', http_status: 401, retries: 0 });
     expect(JSON.stringify(row)).not.toContain(badKey);
     expect(harness.sim.requests).toBe(1);
@@ -200,7 +201,7 @@ describe('faults that are never retried', () => {
     harness.sim.enqueueFault({ kind: 'status', status: 400, message: 'max_tokens is too large' }, { times: 1 });
     const result = await harness.call('chat', { prompt: 'x', fallback_models: ['gemini-2.5-flash'] });
     expect(textOf(result)).toMatch(/refused the request.*max_tokens is too large/);
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'error',
       error_type: 'bad_request',
       retries: 0,
@@ -216,7 +217,7 @@ describe('fallback chains', () => {
     harness.sim.enqueueFault({ kind: 'status', status: 503 }, { times: 10, model: 'gpt-4o' });
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-4o', fallback_models: ['gemini-2.5-flash'] });
     expect(result.isError).toBeFalsy();
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'ok',
       model_requested: 'gpt-4o',
       model_used: 'gemini-2.5-flash',
@@ -235,7 +236,7 @@ describe('fallback chains', () => {
     const result = await harness.call('chat', { prompt: 'x', model: 'gpt-5x' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('fallback chain tried: gpt-5x → gpt-4o → gemini-2.5-flash');
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'error',
       error_type: 'server_error',
       http_status: 503,
@@ -267,7 +268,7 @@ describe('a stream whose tokens were already forwarded (the proxy)', () => {
       );
     expect(error).toBeInstanceOf(MeteredCallError);
     expect(String(error)).toMatch(/already been sent on, so it was not retried/);
-    expect(onlyRow(harness)).toMatchObject({
+    expect(await onlyRow(harness)).toMatchObject({
       status: 'error',
       error_type: 'connection_error',
       retries: 0,
@@ -284,7 +285,7 @@ describe('usage the upstream leaves out', () => {
     const result = await harness.call('chat', { prompt: 'count these tokens for me', model: 'gpt-4o-mini' });
     expect(result.isError).toBeFalsy();
     expect(harness.sim.responses.at(-1)?.usage).toBeNull();
-    const row = onlyRow(harness);
+    const row = await onlyRow(harness);
     const text = String((result.structuredContent as { text: string }).text);
     expect(row).toMatchObject({
       status: 'ok',

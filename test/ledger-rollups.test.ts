@@ -7,15 +7,15 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { openLedger, type Ledger } from '../src/ledger/open.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import {
-  createQueries,
   type Breakdown,
-  type LedgerQueries,
+  type LedgerStore,
+  type QueryStore,
   type Summary,
   type TimeRange,
   BREAKDOWN_DIMENSIONS,
-} from '../src/ledger/queries.js';
+} from '../src/ledger/store.js';
 import {
   addEncoded,
   bucketOf,
@@ -43,20 +43,20 @@ const INSERTER = fileURLToPath(new URL('./fixtures/call-inserter.ts', import.met
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 let temp: TempLedger;
-let rolled: LedgerQueries;
-let readOnly: Ledger;
-let exact: LedgerQueries;
+let rolled: QueryStore;
+let readOnly: LedgerStore;
+let exact: QueryStore;
 
-beforeAll(() => {
+beforeAll(async () => {
   temp = tempLedger();
-  seedCalls(temp.ledger, randomCalls(6000, 1, SPAN));
-  rolled = createQueries(temp.ledger.db);
-  readOnly = openLedger(temp.file, { readonly: true });
-  exact = createQueries(readOnly.db);
+  await seedCalls(temp.store, randomCalls(6000, 1, SPAN));
+  rolled = temp.store.queries;
+  readOnly = openSqliteStore({ file: temp.file, readonly: true });
+  exact = readOnly.queries;
 });
-afterAll(() => {
-  readOnly.close();
-  temp.cleanup();
+afterAll(async () => {
+  await readOnly.close();
+  await temp.cleanup();
 });
 
 function expectNear(approx: number | null, value: number | null): void {
@@ -68,9 +68,9 @@ function expectNear(approx: number | null, value: number | null): void {
 const sums = ({ latency_ms: _l, ttft_ms: _t, ...rest }: Summary) => rest;
 const rowSums = (b: Breakdown) => b.rows.map(({ p50_latency_ms: _p, ...rest }) => rest);
 
-function expectSameAnswers(range: TimeRange): void {
-  const fast = rolled.summary(range);
-  const slow = exact.summary(range);
+async function expectSameAnswers(range: TimeRange): Promise<void> {
+  const fast = await rolled.summary(range);
+  const slow = await exact.summary(range);
   expect(fast.requests).toBeGreaterThan(0);
   expect(sums(fast)).toEqual(sums(slow));
   expect(fast.latency_ms.approximate).toBe(true);
@@ -79,41 +79,42 @@ function expectSameAnswers(range: TimeRange): void {
     expectNear(fast[key].p95, slow[key].p95);
   }
   for (const by of BREAKDOWN_DIMENSIONS) {
-    const a = rolled.breakdown(range, by);
-    const b = exact.breakdown(range, by);
+    const a = await rolled.breakdown(range, by);
+    const b = await exact.breakdown(range, by);
     expect(a.approximate).toBe(true);
     expect(rowSums(a)).toEqual(rowSums(b));
     for (const [i, row] of a.rows.entries()) expectNear(row.p50_latency_ms, b.rows[i]?.p50_latency_ms ?? null);
   }
   for (const zone of ZONES) {
     for (const bucket of ['1h', '1d'] as const)
-      expect(rolled.timeseries(range, bucket, zone)).toEqual(exact.timeseries(range, bucket, zone));
+      expect(await rolled.timeseries(range, bucket, zone)).toEqual(await exact.timeseries(range, bucket, zone));
   }
 }
 
-const watermark = () =>
-  temp.ledger.db.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark').pluck().get();
-const maxId = () => temp.ledger.db.prepare<[], number>('SELECT MAX(id) FROM calls').pluck().get();
+const watermark = () => temp.sql.prepare<[], number>('SELECT last_call_id FROM call_rollup_watermark').pluck().get();
+const maxId = () => temp.sql.prepare<[], number>('SELECT MAX(id) FROM calls').pluck().get();
 
 describe('rollup-backed ranges', () => {
-  it.each(Object.keys(RANGES))('%s: equal to the raw answers in UTC, Europe/Berlin and Asia/Kolkata', (name) => {
-    expectSameAnswers(RANGES[name] ?? SPAN);
+  it.each(Object.keys(RANGES))('%s: equal to the raw answers in UTC, Europe/Berlin and Asia/Kolkata', async (name) => {
+    await expectSameAnswers(RANGES[name] ?? SPAN);
     expect(watermark()).toBe(maxId());
   });
 
-  it('a day (odd edges, sums partly from rollups) equals the raw answers exactly, percentiles included', () => {
+  it('a day (odd edges, sums partly from rollups) equals the raw answers exactly, percentiles included', async () => {
     const day = { from: Date.parse('2025-03-29T13:07:11.111Z'), to: Date.parse('2025-03-30T13:07:11.111Z') };
-    expect(rolled.summary(day)).toEqual(exact.summary(day));
-    for (const by of BREAKDOWN_DIMENSIONS) expect(rolled.breakdown(day, by)).toEqual(exact.breakdown(day, by));
-    for (const zone of ZONES) expect(rolled.timeseries(day, '5m', zone)).toEqual(exact.timeseries(day, '5m', zone));
+    expect(await rolled.summary(day)).toEqual(await exact.summary(day));
+    for (const by of BREAKDOWN_DIMENSIONS)
+      expect(await rolled.breakdown(day, by)).toEqual(await exact.breakdown(day, by));
+    for (const zone of ZONES)
+      expect(await rolled.timeseries(day, '5m', zone)).toEqual(await exact.timeseries(day, '5m', zone));
   });
 
-  it('catches up incrementally with calls another connection wrote, including ones in rolled-up hours', () => {
-    expectSameAnswers(SPAN);
+  it('catches up incrementally with calls another connection wrote, including ones in rolled-up hours', async () => {
+    await expectSameAnswers(SPAN);
     const before = watermark();
-    seedCalls(temp.openSecond(), randomCalls(800, 2, SPAN));
+    await seedCalls(temp.openSecond(), randomCalls(800, 2, SPAN));
     expect(maxId()).toBe((before ?? 0) + 800);
-    for (const range of [...Object.values(RANGES), SPAN]) expectSameAnswers(range);
+    for (const range of [...Object.values(RANGES), SPAN]) await expectSameAnswers(range);
     expect(watermark()).toBe(maxId());
   });
 
@@ -128,14 +129,14 @@ describe('rollup-backed ranges', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     let catchUps = 0;
     while (!done) {
-      rolled.summary(SPAN);
+      await rolled.summary(SPAN);
       catchUps += 1;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     expect(await exited).toBe(0);
     expect(catchUps).toBeGreaterThan(1);
-    expectSameAnswers(SPAN);
-    expect(rolled.summary(SPAN).requests).toBe(6000 + 800 + 1500);
+    await expectSameAnswers(SPAN);
+    expect((await rolled.summary(SPAN)).requests).toBe(6000 + 800 + 1500);
   }, 60_000);
 });
 
@@ -143,7 +144,7 @@ describe('the API marks approximate figures', () => {
   let app: Hono;
   beforeAll(() => {
     app = createApp({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',

@@ -7,6 +7,7 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { allCalls } from './helpers/ledger.js';
 
 /** /mcp over a real port with the SDK's own Streamable HTTP client. */
 describe('MCP over Streamable HTTP', () => {
@@ -38,7 +39,7 @@ describe('MCP over Streamable HTTP', () => {
       arguments: { prompt: 'Hello over HTTP' },
     })) as CallToolResult;
     expect(result.isError).toBeFalsy();
-    const row = h.runtime.ledger.calls.all().at(-1);
+    const row = (await allCalls(h.runtime.store)).at(-1);
     expect(row).toMatchObject({ source: 'mcp-http', client: 'http-test-client', tool: 'chat', status: 'ok' });
     // the per-call log message arrives on the same session
     await expect

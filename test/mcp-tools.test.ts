@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, textOf, TEST_KEY, type Harness } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -32,7 +34,7 @@ describe('chat', () => {
       total_tokens: usage.total_tokens,
       estimated: false,
     });
-    const [row] = h.runtime.ledger.calls.all();
+    const [row] = await allCalls(h.runtime.store);
     expect(row).toMatchObject({
       status: 'ok',
       tool: 'chat',
@@ -62,7 +64,7 @@ describe('chat', () => {
     expect(result.isError).toBeFalsy();
     expect(h.sleeps).toHaveLength(2);
     for (const delay of h.sleeps) expect(delay).toBeGreaterThanOrEqual(2000);
-    const rows = h.runtime.ledger.calls.all();
+    const rows = await allCalls(h.runtime.store);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'ok', retries: 2 });
     expect(h.sim.requests).toBe(3);
@@ -74,7 +76,7 @@ describe('chat', () => {
     expect(textOf(result)).toContain("model 'gpt-5x' is not offered");
     expect(textOf(result)).toContain('list_models');
     expect(h.sim.requests).toBe(1);
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       status: 'error',
       error_type: 'model_not_found',
       http_status: 404,
@@ -87,7 +89,7 @@ describe('chat', () => {
   it('falls back to the next model and records where it fell back from', async () => {
     const result = await h.call('chat', { prompt: 'hi', model: 'gpt-5x', fallback_models: ['gemini-2.5-flash'] });
     expect(result.isError).toBeFalsy();
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       status: 'ok',
       model_requested: 'gpt-5x',
       model_used: 'gemini-2.5-flash',
@@ -129,7 +131,7 @@ describe('create_embeddings', () => {
     expect(s.dimensions).toBe(8);
     expect(textOf(result).length).toBeLessThan(400);
     const usage = lastResponse().usage;
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       tool: 'create_embeddings',
       prompt_tokens: usage?.prompt_tokens,
       model_used: 'text-embedding-3-small',
@@ -149,7 +151,7 @@ describe('generate_image', () => {
     const s = result.structuredContent as { images: { path: string; inline: boolean; downscaled: boolean }[] };
     expect(fs.existsSync(s.images[0]?.path ?? '')).toBe(true);
     expect(s.images[0]).toMatchObject({ inline: true, downscaled: false });
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       tool: 'generate_image',
       images: 1,
       cost_micro_usd: 40_000,
@@ -200,7 +202,7 @@ describe('list_models and get_usage', () => {
     };
     expect(s.total.requests).toBe(3);
     expect(Object.fromEntries(s.rows.map((r) => [r.key, r.requests]))).toEqual({ 'gpt-4o': 2, 'deepseek-v3': 1 });
-    const rows = h.runtime.ledger.calls.all();
+    const rows = await allCalls(h.runtime.store);
     expect(s.total.prompt_tokens).toBe(rows.reduce((sum, r) => sum + r.prompt_tokens, 0));
     expect(textOf(result)).toContain('gpt-4o');
   });
@@ -213,15 +215,12 @@ describe('secrets', () => {
     expect(failed.isError).toBe(true);
     await h.call('chat', { prompt: 'fine now' });
     expect(textOf(failed)).not.toContain(TEST_KEY);
-    h.runtime.ledger.db.pragma('wal_checkpoint(TRUNCATE)');
+    await h.runtime.close(); // every row written and the WAL folded into the file
     const files = fs.readdirSync(h.dir).filter((f) => f.startsWith('ledger.db'));
     for (const f of files) expect(fs.readFileSync(`${h.dir}/${f}`).includes(TEST_KEY)).toBe(false);
     expect(h.logs.join('\n')).not.toContain(TEST_KEY);
-    expect(
-      h.runtime.ledger.calls
-        .all()
-        .map((r) => r.error_message ?? '')
-        .join(),
-    ).not.toContain(TEST_KEY);
+    const raw = new Database(`${h.dir}/ledger.db`, { readonly: true });
+    expect(raw.prepare('SELECT group_concat(error_message) FROM calls').pluck().get()).not.toContain(TEST_KEY);
+    raw.close();
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runModelBench } from '../src/model-bench/run.js';
 import { sampleStats, withoutOutliers } from '../src/model-bench/stats.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 describe('the seed article statistics', () => {
   it('drops samples beyond 2σ, then takes nearest-rank median and p95', () => {
@@ -34,7 +35,7 @@ describe('runModelBench', () => {
     expect(good?.tokens_per_s.median).toBeGreaterThan(0);
     expect(bad).toMatchObject({ model: 'no-such-model', ok: 0, errors: 30 });
     expect(bad?.last_error).toContain("model 'no-such-model' is not offered");
-    const rows = h.runtime.ledger.calls.all();
+    const rows = await allCalls(h.runtime.store);
     expect(rows).toHaveLength(60);
     expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['bench']));
     expect(rows.filter((r) => r.status === 'ok' && r.model_used === 'gpt-4o-mini')).toHaveLength(30);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openLedger } from '../src/ledger/open.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 
@@ -39,8 +40,10 @@ interface Writer {
   ackedAtLeast(count: number): Promise<void>;
 }
 
-function startWriter(db: string, calls: number, name: string, timeoutMs: number): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, db, sim.baseUrl, TEST_KEY, String(calls), name], {
+/** `inFlight` calls at once: above 1, rows finishing together share a group commit. */
+function startWriter(db: string, calls: number, name: string, timeoutMs: number, inFlight = 1): Writer {
+  const args = [WRITER, db, sim.baseUrl, TEST_KEY, String(calls), name, String(inFlight)];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, COMETAPI_MCP_LOG_LEVEL: 'error' },
@@ -77,16 +80,17 @@ function startWriter(db: string, calls: number, name: string, timeoutMs: number)
 
 it('four processes × 2,000 metered calls: exactly 8,000 rows, none lost or doubled, no SQLITE_BUSY', async () => {
   const db = path.join(dir, 'four.db');
-  openLedger(db).close(); // migrate once up front, as the first server to start would
+  await openSqliteStore({ file: db }).close(); // migrate once up front, as the first server to start would
   const writers = ['w1', 'w2', 'w3', 'w4'].map((name) => startWriter(db, 2000, name, 90_000));
   const codes = await Promise.all(writers.map((w) => w.exited));
   for (const w of writers) expect(w.stderr.join(''), w.name).toBe('');
   expect(codes).toEqual([0, 0, 0, 0]);
 
-  const ledger = openLedger(db);
+  // A plain connection of the test's own reads back what the writers committed.
+  const ledger = new Database(db, { readonly: true });
   try {
-    expect(ledger.calls.count()).toBe(8000);
-    const perClient = ledger.db
+    expect(ledger.prepare('SELECT COUNT(*) FROM calls').pluck().get()).toBe(8000);
+    const perClient = ledger
       .prepare<[], { client: string; n: number; ok: number }>(
         "SELECT client, COUNT(*) AS n, SUM(status = 'ok') AS ok FROM calls GROUP BY client ORDER BY client",
       )
@@ -95,7 +99,7 @@ it('four processes × 2,000 metered calls: exactly 8,000 rows, none lost or doub
     const acked = writers.flatMap((w) => w.acked);
     expect(new Set(acked).size).toBe(8000);
     const ids = new Set(
-      ledger.db
+      ledger
         .prepare<[], { id: number }>('SELECT id FROM calls')
         .all()
         .map((r) => r.id),
@@ -107,28 +111,35 @@ it('four processes × 2,000 metered calls: exactly 8,000 rows, none lost or doub
   }
 }, 120_000);
 
-it('a writer killed with SIGKILL mid-load leaves an intact ledger holding every call it acknowledged', async () => {
-  const db = path.join(dir, 'killed.db');
-  openLedger(db).close();
-  const victim = startWriter(db, 20_000, 'victim', 60_000);
-  const survivor = startWriter(db, 1000, 'survivor', 60_000);
-  await victim.ackedAtLeast(300);
-  victim.kill();
-  expect(await victim.exited).toBe('SIGKILL');
-  expect(await survivor.exited).toBe(0);
-  expect(victim.acked.length).toBeLessThan(20_000);
+it.each([
+  ['one call at a time', 1],
+  ['32 calls in flight, so rows share group commits', 32],
+])(
+  'a writer killed with SIGKILL mid-load (%s) leaves an intact ledger holding every call it acknowledged',
+  async (_, inFlight) => {
+    const db = path.join(dir, `killed-${inFlight}.db`);
+    await openSqliteStore({ file: db }).close();
+    const victim = startWriter(db, 20_000, 'victim', 60_000, inFlight);
+    const survivor = startWriter(db, 1000, 'survivor', 60_000);
+    await victim.ackedAtLeast(300);
+    victim.kill();
+    expect(await victim.exited).toBe('SIGKILL');
+    expect(await survivor.exited).toBe(0);
+    expect(victim.acked.length).toBeLessThan(20_000);
 
-  const ledger = openLedger(db);
-  try {
-    expect(ledger.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = ledger.db.prepare<[string], { id: number }>('SELECT id FROM calls WHERE client = ?');
-    const victimIds = new Set(rows.all('victim').map((r) => r.id));
-    expect(victim.acked.filter((id) => !victimIds.has(id))).toEqual([]);
-    // At most the one call whose row was committed just before its id could be printed.
-    expect(victimIds.size - victim.acked.length).toBeLessThanOrEqual(1);
-    expect(rows.all('survivor')).toHaveLength(1000);
-    expect(survivor.stderr.join('')).toBe('');
-  } finally {
-    ledger.close();
-  }
-}, 90_000);
+    const ledger = new Database(db);
+    try {
+      expect(ledger.pragma('integrity_check', { simple: true })).toBe('ok');
+      const rows = ledger.prepare<[string], { id: number }>('SELECT id FROM calls WHERE client = ?');
+      const victimIds = new Set(rows.all('victim').map((r) => r.id));
+      expect(victim.acked.filter((id) => !victimIds.has(id))).toEqual([]);
+      // At most the calls in flight: committed in the last batch, killed before their ids were printed.
+      expect(victimIds.size - victim.acked.length).toBeLessThanOrEqual(inFlight);
+      expect(rows.all('survivor')).toHaveLength(1000);
+      expect(survivor.stderr.join('')).toBe('');
+    } finally {
+      ledger.close();
+    }
+  },
+  90_000,
+);

@@ -18,6 +18,8 @@ it('lists every tool without a key, and each call explains how to set COMETAPI_K
     'generate_image',
     'get_usage',
     'list_models',
+    'refresh_usage_view',
+    'show_usage',
     'text_to_speech',
     'transcribe_audio',
   ]);
@@ -39,7 +41,8 @@ it('lists every tool without a key, and each call explains how to set COMETAPI_K
     expect(textOf(result)).toContain('COMETAPI_KEY is not set');
   }
   expect(h.sim.requests).toBe(0);
-  expect(h.runtime.ledger.calls.count()).toBe(0);
+  expect(await h.runtime.store.calls.count()).toBe(0);
   // Usage needs no key: it reads the local ledger.
   expect((await h.call('get_usage', {})).isError).toBeFalsy();
+  expect((await h.call('show_usage', {})).isError).toBeFalsy();
 });

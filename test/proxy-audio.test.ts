@@ -1,6 +1,7 @@
 import { toFile } from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: GatewayHarness;
 beforeAll(async () => {
@@ -8,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-const lastRow = () => h.runtime.ledger.calls.all().at(-1);
+const lastRow = async () => (await allCalls(h.runtime.store)).at(-1);
 
 it('meters speech through /v1 by its input characters, and transcription by the seconds the upstream reports', async () => {
   const input = 'Metered speech through the proxy.';
@@ -17,7 +18,7 @@ it('meters speech through /v1 by its input characters, and transcription by the 
     .audio.speech.create({ model: 'tts-1', input, voice: 'alloy', response_format: 'wav' });
   const wav = Buffer.from(await speech.arrayBuffer());
   expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
-  expect(lastRow()).toMatchObject({
+  expect(await lastRow()).toMatchObject({
     tool: '/v1/audio/speech',
     status: 'ok',
     input_chars: input.length,
@@ -29,7 +30,7 @@ it('meters speech through /v1 by its input characters, and transcription by the 
     .audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wav, 'speech.wav') });
   expect(text.text).toContain('Simulated transcription');
   const seconds = Math.max(1, Math.ceil(wav.length / 16000)); // what the simulator reports as usage.seconds
-  expect(lastRow()).toMatchObject({
+  expect(await lastRow()).toMatchObject({
     tool: '/v1/audio/transcriptions',
     status: 'ok',
     audio_seconds: seconds,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
 import { setQuota } from '../src/quotas/manage.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
+import { allCalls } from './helpers/ledger.js';
 
 const TOKEN = 'local-token-0123456789abcdef';
 
@@ -28,9 +29,9 @@ function rawRequest(
   });
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
+async function until(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -111,11 +112,11 @@ describe('proxy: quotas, disconnects and audio', () => {
     h = await startGatewayHarness({ sim: { tokensPerSecond: 40 } });
   });
   afterAll(async () => h.close());
-  const rows = () => h.runtime.ledger.calls.all();
+  const rows = () => allCalls(h.runtime.store);
 
   it('answers a request over a hard quota with an OpenAI-style 429 insufficient_quota and records it blocked', async () => {
-    setQuota(
-      h.runtime.quotas.quotas,
+    await setQuota(
+      h.runtime.store.quotas,
       { name: 'no-proxy-chats', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-test' },
       { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
     );
@@ -129,12 +130,13 @@ describe('proxy: quotas, disconnects and audio', () => {
     const body = (await res.json()) as { error: { type: string; code: string; message: string } };
     expect(body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
     expect(body.error.message).toContain('no-proxy-chats');
+    expect(res.headers.get('x-should-retry')).toBe('false'); // SDKs and Claude Code then do not retry
     expect(h.sim.requests).toBe(requestsBefore); // the upstream was never asked
-    expect(rows().at(-1)).toMatchObject({ status: 'blocked', client: 'quota-test', source: 'proxy' });
+    expect((await rows()).at(-1)).toMatchObject({ status: 'blocked', client: 'quota-test', source: 'proxy' });
   });
 
   it('records a stream the client abandoned midway', async () => {
-    const before = rows().length;
+    const before = (await rows()).length;
     const controller = new AbortController();
     const stream = await new OpenAI({ apiKey: 'x', baseURL: `${h.url}/v1`, maxRetries: 0 }).chat.completions.create(
       {
@@ -149,8 +151,8 @@ describe('proxy: quotas, disconnects and audio', () => {
     // The openai package ends the iteration quietly on abort.
     for await (const _chunk of stream) if (++chunks === 3) controller.abort();
     expect(chunks).toBeLessThan(10);
-    await until(() => rows().length === before + 1);
-    const row = rows().at(-1);
+    await until(async () => (await rows()).length === before + 1);
+    const row = (await rows()).at(-1);
     expect(row).toMatchObject({
       source: 'proxy',
       stream: 1,
@@ -171,13 +173,13 @@ describe('proxy: quotas, disconnects and audio', () => {
     const speech = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hello from the proxy' });
     const wav = Buffer.from(await speech.arrayBuffer());
     expect(wav.subarray(0, 4).toString('latin1')).toBe('RIFF');
-    expect(rows().at(-1)).toMatchObject({ tool: '/v1/audio/speech', model_requested: 'tts-1', status: 'ok' });
+    expect((await rows()).at(-1)).toMatchObject({ tool: '/v1/audio/speech', model_requested: 'tts-1', status: 'ok' });
     const text = await client.audio.transcriptions.create({
       model: 'whisper-1',
       file: new File([wav], 'hello.wav', { type: 'audio/wav' }),
     });
     expect(text.text).toContain('Simulated transcription');
-    expect(rows().at(-1)).toMatchObject({
+    expect((await rows()).at(-1)).toMatchObject({
       tool: '/v1/audio/transcriptions',
       model_requested: 'whisper-1',
       status: 'ok',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseScanner } from '../src/sidecar/proxy/sse.js';
+import { createChatStreamReader, createSseScanner } from '../src/sidecar/proxy/sse.js';
 
 const event = (json: object) => `data: ${JSON.stringify(json)}\n\n`;
 const chunk = (delta: object, usage: boolean) => ({
@@ -38,7 +38,7 @@ function stream(withUsage: boolean): { events: string[]; usageEvent: string } {
 /** Feeds `text` to a scanner cut into pieces at `cuts`, returning what it passes on. */
 function run(text: string, cuts: number[], dropAddedUsage: boolean) {
   let t = 0;
-  const scanner = createSseScanner({ started: 0, now: () => ++t, dropAddedUsage });
+  const scanner = createSseScanner(createChatStreamReader({ started: 0, now: () => ++t, dropAddedUsage }));
   const bytes = Buffer.from(text);
   const out: Buffer[] = [];
   let from = 0;
@@ -75,7 +75,7 @@ describe('SSE scanner', () => {
   it('times the first event with content, not the role event, and keeps the text when no usage comes', () => {
     const plain = stream(false).events;
     let clock = 0;
-    const scanner = createSseScanner({ started: 0, now: () => clock, dropAddedUsage: true });
+    const scanner = createSseScanner(createChatStreamReader({ started: 0, now: () => clock, dropAddedUsage: true }));
     // one event per chunk, the clock reading the event's index: the role event (empty content) is index 0
     const out = plain.map((e, i) => ((clock = i), scanner.push(Buffer.from(e))?.toString('utf8') ?? '')).join('');
     expect(out).toBe(plain.join(''));

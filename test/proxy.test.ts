@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { TEST_KEY, tempDir } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 /** The /v1 proxy driven by the real openai package, against the simulated upstream behind it. */
 describe('OpenAI-compatible metering proxy', () => {
@@ -14,14 +15,14 @@ describe('OpenAI-compatible metering proxy', () => {
   afterAll(async () => h.close());
   beforeEach(() => h.sim.reset());
 
-  const rows = () => h.runtime.ledger.calls.all();
-  const lastRow = () => {
-    const all = rows();
+  const rows = () => allCalls(h.runtime.store);
+  const lastRow = async () => {
+    const all = await rows();
     return all[all.length - 1];
   };
 
   it('passes a non-streamed chat through and records the upstream usage exactly', async () => {
-    const before = rows().length;
+    const before = (await rows()).length;
     const answer = await h.openai({ headers: { 'X-Title': 'Cherry Studio' } }).chat.completions.create({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'Say hello to the proxy' }],
@@ -30,8 +31,8 @@ describe('OpenAI-compatible metering proxy', () => {
     const upstream = h.sim.responses.at(-1);
     expect(upstream?.usage).not.toBeNull();
     expect(answer.usage?.prompt_tokens).toBe(upstream?.usage?.prompt_tokens);
-    expect(rows().length).toBe(before + 1);
-    expect(lastRow()).toMatchObject({
+    expect((await rows()).length).toBe(before + 1);
+    expect(await lastRow()).toMatchObject({
       source: 'proxy',
       client: 'Cherry Studio',
       tool: '/v1/chat/completions',
@@ -44,7 +45,7 @@ describe('OpenAI-compatible metering proxy', () => {
       prompt_tokens: upstream?.usage?.prompt_tokens,
       completion_tokens: upstream?.usage?.completion_tokens,
     });
-    expect(lastRow()?.cost_micro_usd).toBeGreaterThan(0);
+    expect((await lastRow())?.cost_micro_usd).toBeGreaterThan(0);
   });
 
   it('streams a chat chunk by chunk, captures usage it asked for, and does not forward that extra chunk', async () => {
@@ -65,7 +66,7 @@ describe('OpenAI-compatible metering proxy', () => {
     const upstream = h.sim.responses.at(-1);
     expect(upstream).toMatchObject({ stream: true, status: 200 });
     expect(upstream?.usage).not.toBeNull(); // the proxy asked for usage on the client's behalf
-    expect(lastRow()).toMatchObject({
+    expect(await lastRow()).toMatchObject({
       source: 'proxy',
       client: 'stream-test',
       stream: 1,
@@ -74,7 +75,7 @@ describe('OpenAI-compatible metering proxy', () => {
       prompt_tokens: upstream?.usage?.prompt_tokens,
       completion_tokens: upstream?.usage?.completion_tokens,
     });
-    expect(lastRow()?.ttft_ms).not.toBeNull();
+    expect((await lastRow())?.ttft_ms).not.toBeNull();
   });
 
   it('forwards the usage chunk when the client asked for it itself', async () => {
@@ -88,7 +89,10 @@ describe('OpenAI-compatible metering proxy', () => {
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
     const upstream = h.sim.responses.at(-1);
     expect(usage?.completion_tokens).toBe(upstream?.usage?.completion_tokens);
-    expect(lastRow()).toMatchObject({ completion_tokens: upstream?.usage?.completion_tokens, model_used: 'gpt-4o' });
+    expect(await lastRow()).toMatchObject({
+      completion_tokens: upstream?.usage?.completion_tokens,
+      model_used: 'gpt-4o',
+    });
   });
 
   it('passes embeddings and images through with their usage and image count', async () => {
@@ -96,7 +100,7 @@ describe('OpenAI-compatible metering proxy', () => {
       .openai()
       .embeddings.create({ model: 'text-embedding-3-small', input: ['one text', 'another text'] });
     expect(emb.data).toHaveLength(2);
-    expect(lastRow()).toMatchObject({
+    expect(await lastRow()).toMatchObject({
       tool: '/v1/embeddings',
       prompt_tokens: h.sim.responses.at(-1)?.usage?.prompt_tokens,
       status: 'ok',
@@ -108,7 +112,7 @@ describe('OpenAI-compatible metering proxy', () => {
     expect(img.data).toHaveLength(2);
     expect(img.data?.[0]?.b64_json?.length).toBeGreaterThan(100);
     const upstream = h.sim.responses.at(-1);
-    expect(lastRow()).toMatchObject({
+    expect(await lastRow()).toMatchObject({
       tool: '/v1/images/generations',
       images: 2,
       prompt_tokens: upstream?.usage?.prompt_tokens,
@@ -129,7 +133,7 @@ describe('OpenAI-compatible metering proxy', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as APIError).message).toContain('slow down (simulated)');
-    expect(lastRow()).toMatchObject({ status: 'error', http_status: 429, error_type: 'rate_limit', retries: 1 });
+    expect(await lastRow()).toMatchObject({ status: 'error', http_status: 429, error_type: 'rate_limit', retries: 1 });
 
     h.sim.enqueueFault({ kind: 'status', status: 503 }, { times: 2 });
     const e503 = await h
@@ -138,14 +142,14 @@ describe('OpenAI-compatible metering proxy', () => {
       .catch((e: unknown) => e);
     expect(e503).toBeInstanceOf(OpenAI.InternalServerError);
     expect((e503 as APIError).status).toBe(503);
-    expect(lastRow()).toMatchObject({ status: 'error', http_status: 503, tool: '/v1/embeddings' });
+    expect(await lastRow()).toMatchObject({ status: 'error', http_status: 503, tool: '/v1/embeddings' });
   });
 
   it('uses its own upstream key, never the one the client sent', async () => {
     await h
       .openai({ apiKey: 'sk-client-key-that-upstream-would-reject' })
       .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    expect(lastRow()?.status).toBe('ok');
+    expect((await lastRow())?.status).toBe('ok');
     expect(h.logs.join('\n')).not.toContain(TEST_KEY);
   });
 
@@ -191,7 +195,7 @@ describe('proxy: routed names and fallback chains from the config file', () => {
       .chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.model).toBe('gpt-4o-mini');
     expect(h.sim.responses.at(-1)).toMatchObject({ model: 'gpt-4o-mini', status: 200 });
-    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({
+    expect((await allCalls(h.runtime.store)).at(-1)).toMatchObject({
       model_requested: 'fast',
       model_used: 'gpt-4o-mini',
       status: 'ok',
@@ -209,7 +213,7 @@ describe('proxy: routed names and fallback chains from the config file', () => {
     expect(missing).toMatchObject({ model: 'gpt-retired', status: 404 });
     expect(served).toMatchObject({ model: 'gpt-4o', status: 200, stream: true });
     expect(served?.usage).not.toBeNull();
-    expect(h.runtime.ledger.calls.all().at(-1)).toMatchObject({
+    expect((await allCalls(h.runtime.store)).at(-1)).toMatchObject({
       model_requested: 'gpt-retired',
       model_used: 'gpt-4o',
       fallback_from: 'gpt-retired',

@@ -4,8 +4,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger, type Ledger } from '../src/ledger/open.js';
-import { createQuotasRepo } from '../src/ledger/quotas.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import type { LedgerStore } from '../src/ledger/store.js';
 import { setQuota } from '../src/quotas/manage.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
@@ -23,15 +24,19 @@ interface Outcome {
 }
 
 let dir: string;
-let ledger: Ledger;
+let ledger: LedgerStore;
+/** The test's own connection, for reading back what the writers committed. */
+let raw: Database.Database;
 let sim: RunningSimulatedUpstream | undefined;
 let hook: WebhookReceiver | undefined;
 beforeEach(() => {
   dir = tempDir('cometapi-mcp-quota-procs-');
-  ledger = openLedger(path.join(dir, 'ledger.db'));
+  ledger = openSqliteStore({ file: path.join(dir, 'ledger.db') });
+  raw = new Database(ledger.location);
 });
 afterEach(async () => {
-  ledger.close();
+  raw.close();
+  await ledger.close();
   await sim?.close();
   await hook?.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -50,7 +55,7 @@ async function runWriters(options: { concurrency: number; webhookUrl?: string })
         HOME: dir,
         COMETAPI_KEY: TEST_KEY,
         COMETAPI_BASE_URL: sim.baseUrl,
-        COMETAPI_MCP_DB: ledger.path,
+        COMETAPI_MCP_DB: ledger.location,
         COMETAPI_MCP_TZ: 'UTC',
         COMETAPI_MAX_RETRIES: '0',
         CALLS: String(CALLS_EACH),
@@ -82,22 +87,22 @@ async function runWriters(options: { concurrency: number; webhookUrl?: string })
 
 const total = (outcomes: Outcome[], key: keyof Outcome) => outcomes.reduce((sum, o) => sum + o[key], 0);
 const statuses = () =>
-  ledger.db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM calls GROUP BY status').all();
+  raw.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM calls GROUP BY status').all();
 
 describe('four writer processes on one ledger', () => {
   it('crossing the same thresholds together fire each alert exactly once, delivered once', async () => {
     sim = await startTestUpstream();
     hook = await startWebhookReceiver();
     const limit = PROCESSES * CALLS_EACH;
-    setQuota(
-      createQuotasRepo(ledger.db),
+    await setQuota(
+      ledger.quotas,
       { name: 'shared', metric: 'requests', period: 'day', limit, thresholds: [25, 50, 75, 100] },
       { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
     );
 
     const outcomes = await runWriters({ concurrency: 2, webhookUrl: hook.url });
     expect(total(outcomes, 'ok')).toBe(limit);
-    const alerts = ledger.db
+    const alerts = raw
       .prepare<[], { threshold: number; delivery: string }>('SELECT threshold, delivery FROM alerts ORDER BY threshold')
       .all();
     expect(alerts).toEqual([25, 50, 75, 100].map((threshold) => ({ threshold, delivery: 'delivered' })));
@@ -113,8 +118,8 @@ describe('four writer processes on one ledger', () => {
     async (concurrency) => {
       sim = await startTestUpstream({ latencyMs: 40 });
       const limit = 20;
-      setQuota(
-        createQuotasRepo(ledger.db),
+      await setQuota(
+        ledger.quotas,
         { name: 'hard-requests', metric: 'requests', period: 'day', limit, hard: true },
         { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
       );

@@ -1,19 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { textOf } from './helpers/harness.js';
 import { startQuotaHarness, type QuotaHarness } from './helpers/quota-harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: QuotaHarness;
 afterEach(async () => {
   await h.close();
 });
 
-const rows = () => h.runtime.ledger.calls.all();
-const alerts = () => h.runtime.quotas.alerts.recent(100).reverse();
+const rows = () => allCalls(h.runtime.store);
+const alerts = async () => (await h.runtime.store.alerts.recent(100)).reverse();
 
 describe('hard quotas', () => {
   it('refuse the call before the upstream is touched, record it as blocked and say how to raise the limit', async () => {
     h = await startQuotaHarness({ timeZone: 'America/New_York', now: Date.parse('2025-06-01T16:00:00Z') });
-    h.quota({ name: 'daily-requests', metric: 'requests', period: 'day', limit: 2, hard: true });
+    await h.quota({ name: 'daily-requests', metric: 'requests', period: 'day', limit: 2, hard: true });
     expect((await h.call('chat', { prompt: 'one' })).isError).toBeFalsy();
     expect((await h.call('chat', { prompt: 'two' })).isError).toBeFalsy();
     expect(h.sim.requests).toBe(2);
@@ -26,20 +27,20 @@ describe('hard quotas', () => {
     );
     // New York midnight after 1 June, in New York time.
     expect(textOf(refused)).toContain('wait until 2025-06-02 00:00');
-    expect(rows().at(-1)).toMatchObject({
+    expect((await rows()).at(-1)).toMatchObject({
       status: 'blocked',
       error_type: 'quota_exceeded',
       tool: 'chat',
       prompt_tokens: 0,
     });
     // Blocked calls use nothing, so they do not count toward the quota themselves.
-    expect(h.runtime.quotas.states()[0]).toMatchObject({ used: 2, limit: 2, percent: 100 });
+    expect((await h.runtime.quotas.states())[0]).toMatchObject({ used: 2, limit: 2, percent: 100 });
   });
 
   it('cost: reserves the estimate (prompt + max_tokens at the model price) and names the figures', async () => {
     h = await startQuotaHarness();
     // gpt-4o: $2.50 / $10 per million tokens; 100,000 reserved output tokens alone are $1.
-    h.quota({ name: 'daily-cost', metric: 'cost', period: 'day', limit: 0.5, hard: true });
+    await h.quota({ name: 'daily-cost', metric: 'cost', period: 'day', limit: 0.5, hard: true });
     const refused = await h.call('chat', { prompt: 'hi', model: 'gpt-4o', max_tokens: 100_000 });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain(
@@ -54,22 +55,29 @@ describe('hard quotas', () => {
 
   it('cost: refuses a model with no price, since its cost could not be counted', async () => {
     h = await startQuotaHarness();
-    h.quota({ name: 'budget', metric: 'cost', period: 'month', limit: 5, hard: true });
+    await h.quota({ name: 'budget', metric: 'cost', period: 'month', limit: 5, hard: true });
     const refused = await h.call('chat', { prompt: 'hi', model: 'sim-unpriced-model' });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain("model 'sim-unpriced-model' has no known price");
     expect(textOf(refused)).toContain('COMETAPI_MCP_PRICES');
     expect(h.sim.requests).toBe(0);
     // A soft quota does not stand in the way.
-    h.quota({ name: 'budget', hard: false });
+    await h.quota({ name: 'budget', hard: false });
     await h.call('chat', { prompt: 'hi', model: 'sim-unpriced-model' });
     expect(h.sim.requests).toBe(1);
   });
 
   it('tokens and images: counted from the call estimate, each scope only for its own calls', async () => {
     h = await startQuotaHarness({ clientName: 'Cherry Studio' });
-    h.quota({ name: 'images', metric: 'images', period: 'week', limit: 3, hard: true, scope: 'tool=generate_image' });
-    h.quota({
+    await h.quota({
+      name: 'images',
+      metric: 'images',
+      period: 'week',
+      limit: 3,
+      hard: true,
+      scope: 'tool=generate_image',
+    });
+    await h.quota({
       name: 'mini-tokens',
       metric: 'tokens',
       period: 'day',
@@ -77,8 +85,15 @@ describe('hard quotas', () => {
       hard: true,
       scope: 'model=gpt-4o-mini',
     });
-    h.quota({ name: 'cursor-only', metric: 'requests', period: 'day', limit: 1, hard: true, scope: 'client=Cursor' });
-    h.quota({
+    await h.quota({
+      name: 'cursor-only',
+      metric: 'requests',
+      period: 'day',
+      limit: 1,
+      hard: true,
+      scope: 'client=Cursor',
+    });
+    await h.quota({
       name: 'other-provider',
       metric: 'requests',
       period: 'day',
@@ -102,7 +117,7 @@ describe('hard quotas', () => {
     // Another model, the client "Cherry Studio" and provider "cometapi" are outside the other scopes.
     expect((await h.call('chat', { prompt: 'hello', model: 'gpt-4o' })).isError).toBeFalsy();
     expect((await h.call('chat', { prompt: 'again', model: 'gpt-4o' })).isError).toBeFalsy();
-    expect(rows().map((r) => r.status)).toEqual(['ok', 'blocked', 'ok', 'blocked', 'ok', 'ok', 'ok']);
+    expect((await rows()).map((r) => r.status)).toEqual(['ok', 'blocked', 'ok', 'blocked', 'ok', 'ok', 'ok']);
     expect(h.sim.requests).toBe(5);
   });
 });
@@ -110,14 +125,14 @@ describe('hard quotas', () => {
 describe('alerts', () => {
   it('a soft quota only alerts: once per threshold, to the MCP client, stderr and the alerts table', async () => {
     h = await startQuotaHarness({ now: Date.parse('2025-06-01T10:00:00Z') });
-    h.quota({ name: 'soft-requests', metric: 'requests', period: 'day', limit: 4, thresholds: [50, 100] });
+    await h.quota({ name: 'soft-requests', metric: 'requests', period: 'day', limit: 4, thresholds: [50, 100] });
     for (let i = 0; i < 6; i++) expect((await h.call('chat', { prompt: `call ${i}` })).isError).toBeFalsy();
     expect(h.sim.requests).toBe(6);
-    expect(alerts().map((a) => [a.threshold, a.used_amount, a.delivery])).toEqual([
+    expect((await alerts()).map((a) => [a.threshold, a.used_amount, a.delivery])).toEqual([
       [50, 2, 'no-webhook'],
       [100, 4, 'no-webhook'],
     ]);
-    expect(alerts()[1]?.message).toContain(
+    expect((await alerts())[1]?.message).toContain(
       "quota 'soft-requests' passed 100%: 4 requests of 4 requests used today (UTC) (100%); soft quota, calls continue",
     );
     expect(h.notices.map((n) => [n.level, n.logger, (n.data as { threshold: number }).threshold])).toEqual([
@@ -130,7 +145,7 @@ describe('alerts', () => {
     h.clock.now = Date.parse('2025-06-02T00:00:00Z');
     await h.call('chat', { prompt: 'x' });
     await h.call('chat', { prompt: 'y' });
-    expect(alerts().map((a) => [a.threshold, new Date(a.period_start).toISOString()])).toEqual([
+    expect((await alerts()).map((a) => [a.threshold, new Date(a.period_start).toISOString()])).toEqual([
       [50, '2025-06-01T00:00:00.000Z'],
       [100, '2025-06-01T00:00:00.000Z'],
       [50, '2025-06-02T00:00:00.000Z'],
@@ -139,22 +154,22 @@ describe('alerts', () => {
 
   it('a hard quota that starts refusing fires its limit alert even before usage reaches 100 %', async () => {
     h = await startQuotaHarness();
-    h.quota({ name: 'tokens', metric: 'tokens', period: 'day', limit: 1000, hard: true });
+    await h.quota({ name: 'tokens', metric: 'tokens', period: 'day', limit: 1000, hard: true });
     await h.call('chat', { prompt: 'hi', max_tokens: 50 });
-    expect(alerts()).toEqual([]);
+    expect(await alerts()).toEqual([]);
     await h.call('chat', { prompt: 'hi', max_tokens: 5000 });
-    expect(alerts().map((a) => a.threshold)).toEqual([100]);
-    expect(alerts()[0]?.message).toMatch(/refused a call that would have passed 100%/);
+    expect((await alerts()).map((a) => a.threshold)).toEqual([100]);
+    expect((await alerts())[0]?.message).toMatch(/refused a call that would have passed 100%/);
   });
 
   it('get_usage reports each quota so an agent can watch its own budget', async () => {
     h = await startQuotaHarness({ timeZone: 'Asia/Tokyo', now: Date.parse('2025-06-01T03:00:00Z') });
-    h.quota({ name: 'daily-cost', metric: 'cost', period: 'day', limit: 5, hard: true });
-    h.quota({ name: 'week-requests', metric: 'requests', period: 'week', limit: 100, scope: 'tool=chat' });
+    await h.quota({ name: 'daily-cost', metric: 'cost', period: 'day', limit: 5, hard: true });
+    await h.quota({ name: 'week-requests', metric: 'requests', period: 'week', limit: 100, scope: 'tool=chat' });
     await h.call('chat', { prompt: 'hello', model: 'gpt-4o' });
     const result = await h.call('get_usage', { since: 'today' });
     const s = result.structuredContent as { quotas: Record<string, unknown>[] };
-    const cost = (rows()[0]?.cost_micro_usd ?? 0) / 1e6;
+    const cost = ((await rows())[0]?.cost_micro_usd ?? 0) / 1e6;
     expect(s.quotas).toEqual([
       expect.objectContaining({
         name: 'daily-cost',

@@ -6,8 +6,9 @@ import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import { runQuotaCommand } from '../src/commands/quota.js';
-import { openLedger, type Ledger } from '../src/ledger/open.js';
-import { createQuotasRepo } from '../src/ledger/quotas.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import type { LedgerStore } from '../src/ledger/store.js';
 import { createLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { createQuotaRoutes } from '../src/sidecar/routes/quotas.js';
@@ -19,33 +20,36 @@ const NOW = Date.parse('2025-06-01T12:00:00Z');
 
 let dir: string;
 let config: Config;
-let ledger: Ledger;
-beforeEach(() => {
+let ledger: LedgerStore;
+let raw: Database.Database;
+beforeEach(async () => {
   dir = tempDir('cometapi-mcp-quota-input-');
   config = loadConfig({
     COMETAPI_MCP_DATA_DIR: dir,
     COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
     COMETAPI_MCP_TZ: 'Europe/Berlin',
   });
-  ledger = openLedger(config.dbPath);
+  ledger = openSqliteStore({ file: config.dbPath });
+  raw = new Database(config.dbPath, { readonly: true });
 });
-afterEach(() => {
-  ledger.close();
+afterEach(async () => {
+  raw.close();
+  await ledger.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** The quotas table as stored, compared before and after refused input. */
-const stored = () => ledger.db.prepare('SELECT * FROM quotas ORDER BY name').all();
+const stored = () => raw.prepare('SELECT * FROM quotas ORDER BY name').all();
 
-function cli(args: string[]): string {
+async function cli(args: string[]): Promise<string> {
   let out = '';
-  runQuotaCommand(args, config, (text) => (out += text), NOW);
+  await runQuotaCommand(args, config, (text) => (out += text), NOW);
   return out;
 }
 
-function cliError(args: string[]): string {
+async function cliError(args: string[]): Promise<string> {
   try {
-    cli(args);
+    await cli(args);
   } catch (error) {
     if (error instanceof Error) return error.message;
   }
@@ -100,16 +104,16 @@ const BAD_INPUTS: { what: string; args: string[]; json: Record<string, unknown>;
 const GOOD = { name: 'daily-cost', metric: 'cost', period: 'day', limit: 5 };
 const goodArgs = ['--name', 'daily-cost', '--metric', 'cost', '--period', 'day', '--limit', '5'];
 
-describe('quota CLI', () => {
-  it('sets, lists and removes a quota with the configured zone and default thresholds', () => {
-    ledger.calls.insert(row({ ts: NOW - 1000, cost_micro_usd: 1_250_000 }));
-    const out = cli(['set', ...goodArgs, '--hard']);
+describe('quota CLI', async () => {
+  it('sets, lists and removes a quota with the configured zone and default thresholds', async () => {
+    await ledger.calls.record(row({ ts: NOW - 1000, cost_micro_usd: 1_250_000 }));
+    const out = await cli(['set', ...goodArgs, '--hard']);
     expect(out).toContain("quota 'daily-cost' saved: cost up to $5.00 per day (Europe/Berlin) for all calls, hard");
     expect(out).toContain('alerts at 50/80/100%');
-    expect(cli(['list'])).toMatch(/daily-cost\s+global\s+cost\s+day\s+\$1\.25\s+\$5\.00\s+25\.0%/);
+    expect(await cli(['list'])).toMatch(/daily-cost\s+global\s+cost\s+day\s+\$1\.25\s+\$5\.00\s+25\.0%/);
     // Only the limit changes; the rest is kept.
-    cli(['set', '--name', 'daily-cost', '--limit', '10']);
-    const [json] = JSON.parse(cli(['list', '--json'])) as Record<string, unknown>[];
+    await cli(['set', '--name', 'daily-cost', '--limit', '10']);
+    const [json] = JSON.parse(await cli(['list', '--json'])) as Record<string, unknown>[];
     expect(json).toMatchObject({
       name: 'daily-cost',
       limit: 10,
@@ -119,34 +123,34 @@ describe('quota CLI', () => {
       time_zone: 'Europe/Berlin',
       thresholds: [50, 80, 100],
     });
-    expect(cli(['rm', 'daily-cost'])).toBe("quota 'daily-cost' removed\n");
+    expect(await cli(['rm', 'daily-cost'])).toBe("quota 'daily-cost' removed\n");
     expect(stored()).toEqual([]);
   });
 
-  it.each(BAD_INPUTS)('refuses $what, says what to do, and writes nothing', ({ args, says }) => {
-    cli(['set', ...goodArgs, '--thresholds', '50,90']);
+  it.each(BAD_INPUTS)('refuses $what, says what to do, and writes nothing', async ({ args, says }) => {
+    await cli(['set', ...goodArgs, '--thresholds', '50,90']);
     const before = stored();
-    const message = cliError(['set', ...goodArgs, ...args]);
+    const message = await cliError(['set', ...goodArgs, ...args]);
     expect(message).toMatch(says);
     expect(message).toContain('nothing was saved');
     expect(message).toContain('Usage: cometapi-mcp quota set');
     expect(stored()).toEqual(before);
     expect(
-      cliError(['set', '--name', 'fresh', '--metric', 'cost', '--period', 'day', '--limit', '5', ...args]),
+      await cliError(['set', '--name', 'fresh', '--metric', 'cost', '--period', 'day', '--limit', '5', ...args]),
     ).toMatch(says);
     expect(stored()).toEqual(before);
   });
 
-  it('names every missing field of a new quota, and unknown quotas on rm', () => {
-    expect(cliError(['set', '--name', 'x'])).toMatch(
+  it('names every missing field of a new quota, and unknown quotas on rm', async () => {
+    expect(await cliError(['set', '--name', 'x'])).toMatch(
       /--metric: is required for a new quota[\s\S]*--period: is required[\s\S]*--limit: is required/,
     );
-    expect(cliError(['rm', 'nope'])).toBe("there is no quota named 'nope' (there are no quotas yet)");
-    expect(cliError(['frobnicate'])).toMatch(/^quota needs one of set, list or rm \(got "frobnicate"\)/);
+    expect(await cliError(['rm', 'nope'])).toBe("there is no quota named 'nope' (there are no quotas yet)");
+    expect(await cliError(['frobnicate'])).toMatch(/^quota needs one of set, list or rm \(got "frobnicate"\)/);
     expect(stored()).toEqual([]);
   });
 
-  it('as a process: exit code 2, the message on stderr, nothing written', () => {
+  it('as a process: exit code 2, the message on stderr, nothing written', async () => {
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: dir,
@@ -171,7 +175,7 @@ describe('quota CLI', () => {
     );
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
-    expect(createQuotasRepo(ledger.db).get('daily-cost')).toMatchObject({
+    expect(await ledger.quotas.get('daily-cost')).toMatchObject({
       scope: 'client',
       scope_value: 'Cherry Studio',
       time_zone: 'UTC',
@@ -181,7 +185,7 @@ describe('quota CLI', () => {
 });
 
 describe('quota API', () => {
-  const app = () => new Hono().route('/api', createQuotaRoutes({ ledger, config, clock: () => NOW }));
+  const app = () => new Hono().route('/api', createQuotaRoutes({ store: ledger, config, clock: () => NOW }));
   const send = (method: string, url: string, body?: unknown) =>
     app().request(url, {
       method,
@@ -253,7 +257,7 @@ describe('quota API', () => {
 describe('quota API in the sidecar app', () => {
   const sidecar = (token?: string) =>
     createApp({
-      ledger,
+      store: ledger,
       config: { ...config, token },
       logger: createLogger({ level: 'silent' }),
       mode: 'live',

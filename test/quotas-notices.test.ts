@@ -27,7 +27,7 @@ async function connect(name: string) {
 describe('quota alerts over MCP Streamable HTTP', () => {
   it('reach every connected session as a warning, and closed sessions stop listening', async () => {
     setQuota(
-      h.runtime.quotas.quotas,
+      h.runtime.store.quotas,
       { name: 'http-requests', metric: 'requests', period: 'day', limit: 2, thresholds: [50] },
       { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
     );

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLedger } from '../src/ledger/open.js';
+import Database from 'better-sqlite3';
+import { usageSql } from '../src/ledger/sqlite/quota-usage.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import type { QuotaMetric } from '../src/quotas/schema.js';
 import { SCOPE_KINDS } from '../src/quotas/schema.js';
 import { forecastAmount } from '../src/quotas/state.js';
-import { usageSql } from '../src/quotas/usage.js';
 import { textOf } from './helpers/harness.js';
 import { row, startQuotaHarness, type QuotaHarness } from './helpers/quota-harness.js';
 
@@ -23,7 +24,14 @@ describe('period edges in the quota zone', () => {
   it('a day in New York rolls over at New York midnight, not at UTC midnight', async () => {
     h = await startQuotaHarness({ timeZone: 'UTC' });
     // The zone is the quota's, so a UTC server still counts New York days.
-    h.quota({ name: 'ny-day', metric: 'requests', period: 'day', limit: 2, hard: true, time_zone: 'America/New_York' });
+    await h.quota({
+      name: 'ny-day',
+      metric: 'requests',
+      period: 'day',
+      limit: 2,
+      hard: true,
+      time_zone: 'America/New_York',
+    });
     expect(await refused('2025-01-14T20:00:00Z')).toBe(false); // 15:00 on the 14th in New York
     // 23:59 on the 14th: same New York day, already 15 Jan in UTC
     expect(await refused('2025-01-15T04:59:00Z')).toBe(false);
@@ -37,7 +45,7 @@ describe('period edges in the quota zone', () => {
 
   it('a day in Tokyo starts at 15:00 UTC the day before', async () => {
     h = await startQuotaHarness({ timeZone: 'Asia/Tokyo' });
-    h.quota({ name: 'tokyo-day', metric: 'requests', period: 'day', limit: 1, hard: true });
+    await h.quota({ name: 'tokyo-day', metric: 'requests', period: 'day', limit: 1, hard: true });
     expect(await refused('2025-06-01T14:59:00Z')).toBe(false); // 23:59 on 1 June in Tokyo
     expect(await refused('2025-06-01T14:59:59Z')).toBe(true);
     expect(await refused('2025-06-01T15:00:00Z')).toBe(false); // 00:00 on 2 June in Tokyo
@@ -46,7 +54,7 @@ describe('period edges in the quota zone', () => {
 
   it('the short day when New York springs forward ends at 04:00 UTC', async () => {
     h = await startQuotaHarness({ timeZone: 'America/New_York' });
-    h.quota({ name: 'dst-day', metric: 'requests', period: 'day', limit: 1, hard: true });
+    await h.quota({ name: 'dst-day', metric: 'requests', period: 'day', limit: 1, hard: true });
     expect(await refused('2025-03-09T05:00:00Z')).toBe(false); // midnight EST
     expect(await refused('2025-03-10T03:59:59Z')).toBe(true); // 23:59:59 EDT, still 9 March
     expect(await refused('2025-03-10T04:00:00Z')).toBe(false);
@@ -54,7 +62,7 @@ describe('period edges in the quota zone', () => {
 
   it('a month ends at local midnight on its last day, leap years included', async () => {
     h = await startQuotaHarness({ timeZone: 'Asia/Tokyo' });
-    h.quota({ name: 'month', metric: 'requests', period: 'month', limit: 1, hard: true });
+    await h.quota({ name: 'month', metric: 'requests', period: 'month', limit: 1, hard: true });
     expect(await refused('2024-02-01T00:00:00Z')).toBe(false); // 09:00 on 1 Feb in Tokyo
     const end = await chat('2024-02-29T14:59:59Z'); // 23:59:59 on 29 Feb
     expect(textOf(end)).toContain('used this month (Asia/Tokyo)');
@@ -66,7 +74,7 @@ describe('period edges in the quota zone', () => {
 
   it('a week starts on Monday in the zone', async () => {
     h = await startQuotaHarness({ timeZone: 'America/New_York' });
-    h.quota({ name: 'week', metric: 'requests', period: 'week', limit: 1, hard: true });
+    await h.quota({ name: 'week', metric: 'requests', period: 'week', limit: 1, hard: true });
     expect(await refused('2025-06-02T04:00:00Z')).toBe(false); // Monday 00:00 EDT
     expect(await refused('2025-06-09T03:59:59Z')).toBe(true); // Sunday 23:59:59 EDT
     expect(await refused('2025-06-09T04:00:00Z')).toBe(false);
@@ -75,7 +83,7 @@ describe('period edges in the quota zone', () => {
 
 describe('usage per scope and metric', () => {
   const NOW = at('2025-01-15T18:00:00Z');
-  const seed = () => {
+  const seed = async () => {
     const rows = [
       row({
         ts: NOW - 1000,
@@ -143,7 +151,7 @@ describe('usage per scope and metric', () => {
         cost_micro_usd: 9999,
       }),
     ];
-    for (const r of rows) h.runtime.ledger.calls.insert(r);
+    for (const r of rows) await h.runtime.store.calls.record(r);
   };
   // scope → metric → expected used
   const expected: Record<string, Record<QuotaMetric, number>> = {
@@ -157,13 +165,13 @@ describe('usage per scope and metric', () => {
 
   it('sums each metric over each scope for the current period only', async () => {
     h = await startQuotaHarness({ timeZone: 'UTC', now: NOW });
-    seed();
+    await seed();
     for (const [scope, metrics] of Object.entries(expected)) {
       for (const metric of Object.keys(metrics) as QuotaMetric[]) {
-        h.quota({ name: `${scope.replace(/[=]/g, '-')}-${metric}`, scope, metric, period: 'day', limit: 1000 });
+        await h.quota({ name: `${scope.replace(/[=]/g, '-')}-${metric}`, scope, metric, period: 'day', limit: 1000 });
       }
     }
-    const states = h.runtime.quotas.states(NOW);
+    const states = await h.runtime.quotas.states(NOW);
     expect(states).toHaveLength(24);
     for (const s of states)
       expect([s.scope, s.metric, s.used]).toEqual([s.scope, s.metric, expected[s.scope]?.[s.metric]]);
@@ -171,19 +179,19 @@ describe('usage per scope and metric', () => {
 
   it('keeps counting rows other processes write after the first full sum, and only those in the period', async () => {
     h = await startQuotaHarness({ timeZone: 'UTC', now: NOW });
-    seed();
-    h.quota({ name: 'gpt-4o-tokens', scope: 'model=gpt-4o', metric: 'tokens', period: 'day', limit: 1000 });
-    h.quota({ name: 'all-requests', metric: 'requests', period: 'day', limit: 1000 });
-    expect(h.runtime.quotas.states(NOW).map((s) => s.used)).toEqual([5, 165]);
+    await seed();
+    await h.quota({ name: 'gpt-4o-tokens', scope: 'model=gpt-4o', metric: 'tokens', period: 'day', limit: 1000 });
+    await h.quota({ name: 'all-requests', metric: 'requests', period: 'day', limit: 1000 });
+    expect((await h.runtime.quotas.states(NOW)).map((s) => s.used)).toEqual([5, 165]);
     // Another connection to the same file, as another stdio server would write it.
-    const other = openLedger(h.runtime.ledger.path);
-    other.calls.insert(row({ ts: NOW, model_used: 'gpt-4o', prompt_tokens: 1, completion_tokens: 2 }));
-    other.calls.insert(
+    const other = openSqliteStore({ file: h.runtime.store.location });
+    await other.calls.record(row({ ts: NOW, model_used: 'gpt-4o', prompt_tokens: 1, completion_tokens: 2 }));
+    await other.calls.record(
       row({ ts: NOW, model_used: 'gpt-4o', status: 'blocked', prompt_tokens: 0, completion_tokens: 0 }),
     );
-    other.calls.insert(row({ ts: at('2025-01-16T00:00:00Z'), model_used: 'gpt-4o', prompt_tokens: 100 })); // tomorrow
-    other.close();
-    expect(h.runtime.quotas.states(NOW).map((s) => s.used)).toEqual([6, 168]);
+    await other.calls.record(row({ ts: at('2025-01-16T00:00:00Z'), model_used: 'gpt-4o', prompt_tokens: 100 })); // tomorrow
+    await other.close();
+    expect((await h.runtime.quotas.states(NOW)).map((s) => s.used)).toEqual([6, 168]);
   });
 
   it('reads each scope through an index, and later only the new rows by id, never the whole table', async () => {
@@ -196,9 +204,11 @@ describe('usage per scope and metric', () => {
           ...(scope === 'global' ? {} : { value: 'x' }),
           ...(mode === 'since' ? { after: 0 } : {}),
         };
-        const plan = h.runtime.ledger.db.prepare(`EXPLAIN QUERY PLAN ${usageSql(scope, mode)}`).all(params) as {
-          detail: string;
-        }[];
+        const raw = new Database(h.runtime.store.location, { readonly: true });
+        const plan = raw
+          .prepare<[typeof params], { detail: string }>(`EXPLAIN QUERY PLAN ${usageSql(scope, mode)}`)
+          .all(params);
+        raw.close();
         const scans = plan.map((p) => p.detail).filter((d) => /^(SCAN|SEARCH) calls/.test(d));
         expect(scans.length, scope).toBeGreaterThan(0);
         // "SEARCH calls" alone is MAX(id), answered from the end of the rowid b-tree.

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../src/ledger/alerts.js';
 import {
   closedPortUrl,
   eventually,
@@ -8,6 +7,7 @@ import {
   type QuotaHarness,
   type WebhookReceiver,
 } from './helpers/quota-harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 let h: QuotaHarness;
 let hook: WebhookReceiver | undefined;
@@ -17,14 +17,14 @@ afterEach(async () => {
   hook = undefined;
 });
 
-const alerts = (): Alert[] => h.runtime.quotas.alerts.recent(100).reverse();
+const alerts = async () => (await h.runtime.store.alerts.recent(100)).reverse();
 const SOFT = { name: 'soft-requests', metric: 'requests', period: 'day', limit: 2, thresholds: [50, 100] };
 
 describe('webhook delivery', () => {
   it('posts Slack-compatible JSON with the figures to a local server, once per threshold', async () => {
     hook = await startWebhookReceiver();
     h = await startQuotaHarness({ webhookUrl: hook.url, now: Date.parse('2025-06-01T10:00:00Z') });
-    h.quota(SOFT);
+    await h.quota(SOFT);
     for (let i = 0; i < 4; i++) await h.call('chat', { prompt: `call ${i}` });
     await hook.received(2);
     await h.runtime.quotas.notifier.idle();
@@ -47,7 +47,7 @@ describe('webhook delivery', () => {
         fired_at: '2025-06-01T10:00:00.000Z',
       },
     });
-    expect(alerts().map((a) => [a.threshold, a.delivery, a.delivery_attempts, a.last_error])).toEqual([
+    expect((await alerts()).map((a) => [a.threshold, a.delivery, a.delivery_attempts, a.last_error])).toEqual([
       [50, 'delivered', 1, null],
       [100, 'delivered', 1, null],
     ]);
@@ -57,24 +57,24 @@ describe('webhook delivery', () => {
     hook = await startWebhookReceiver();
     hook.replies.push(500, 503);
     h = await startQuotaHarness({ webhookUrl: hook.url, delivery: { baseDelayMs: 5, attempts: 4 } });
-    h.quota({ ...SOFT, thresholds: [50] });
+    await h.quota({ ...SOFT, thresholds: [50] });
     await h.call('chat', { prompt: 'one' });
     await h.runtime.quotas.notifier.idle();
     expect(hook.bodies).toHaveLength(3);
-    expect(alerts()[0]).toMatchObject({ delivery: 'delivered', delivery_attempts: 3, last_error: null });
+    expect((await alerts())[0]).toMatchObject({ delivery: 'delivered', delivery_attempts: 3, last_error: null });
   });
 
   it('a dead webhook (closed port) never fails or delays a call; the alert row says what happened', async () => {
     h = await startQuotaHarness({ webhookUrl: await closedPortUrl(), delivery: { baseDelayMs: 5, attempts: 3 } });
-    h.quota(SOFT);
+    await h.quota(SOFT);
     for (let i = 0; i < 4; i++) expect((await h.call('chat', { prompt: `call ${i}` })).isError).toBeFalsy();
-    expect(h.runtime.ledger.calls.all().map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect((await allCalls(h.runtime.store)).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
     await h.runtime.quotas.notifier.idle();
-    for (const alert of alerts()) {
+    for (const alert of await alerts()) {
       expect(alert).toMatchObject({ delivery: 'failed', delivery_attempts: 3 });
       expect(alert.last_error).toMatch(/ECONNREFUSED/);
     }
-    expect(alerts()).toHaveLength(2);
+    expect(await alerts()).toHaveLength(2);
     // The MCP client and stderr still heard about it.
     expect(h.notices).toHaveLength(2);
     expect(h.logs.some((l) => l.includes('quota alert webhook failed; giving up'))).toBe(true);
@@ -84,15 +84,15 @@ describe('webhook delivery', () => {
     hook = await startWebhookReceiver();
     hook.replies.push('hang', 'hang');
     h = await startQuotaHarness({ webhookUrl: hook.url, delivery: { timeoutMs: 300, baseDelayMs: 5, attempts: 2 } });
-    h.quota({ ...SOFT, thresholds: [50] });
+    await h.quota({ ...SOFT, thresholds: [50] });
     const result = await h.call('chat', { prompt: 'crosses 50 %' });
     expect(result.isError).toBeFalsy();
     // The call is done, yet the webhook has not answered: nothing on the call path waited for it.
-    expect(alerts()[0]).toMatchObject({ delivery: 'pending', delivery_attempts: 0 });
+    expect((await alerts())[0]).toMatchObject({ delivery: 'pending', delivery_attempts: 0 });
     expect((await h.call('chat', { prompt: 'and another' })).isError).toBeFalsy();
     await h.runtime.quotas.notifier.idle();
     expect(hook.bodies).toHaveLength(2);
-    expect(alerts()[0]).toMatchObject({
+    expect((await alerts())[0]).toMatchObject({
       delivery: 'failed',
       delivery_attempts: 2,
       last_error: 'no answer within 300 ms',
@@ -105,10 +105,10 @@ describe('webhook delivery', () => {
       webhookUrl: `${url}/T0/B0/very-secret-path`,
       delivery: { baseDelayMs: 1, attempts: 1 },
     });
-    h.quota({ ...SOFT, thresholds: [50] });
+    await h.quota({ ...SOFT, thresholds: [50] });
     await h.call('chat', { prompt: 'one' });
-    await eventually(() => expect(alerts()[0]?.delivery).toBe('failed'));
-    expect(JSON.stringify(alerts())).not.toContain('very-secret-path');
+    await eventually(async () => expect((await alerts())[0]?.delivery).toBe('failed'));
+    expect(JSON.stringify(await alerts())).not.toContain('very-secret-path');
     expect(h.logs.join('')).not.toContain('very-secret-path');
   });
 });

@@ -51,9 +51,9 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
       COMETAPI_MCP_DB: path.join(dir, 'ledger.db'),
       COMETAPI_MCP_TZ: 'America/New_York',
     });
-    runtime = createRuntime({ config, logger: createLogger({ level: 'silent' }) });
+    runtime = await createRuntime({ config, logger: createLogger({ level: 'silent' }) });
     const started = await startSidecar({
-      ledger: runtime.ledger,
+      store: runtime.store,
       config,
       logger: runtime.logger,
       mode: 'live',
@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
     await page.click('#quota-form button[type=submit]');
     await page.waitForSelector('#quota-form .quota-error:not([hidden])');
     expect(await page.textContent('#quota-form .quota-error')).toContain('limit: must be greater than 0');
-    expect(runtime.quotas.quotas.list()).toEqual([]);
+    expect(await runtime.store.quotas.list()).toEqual([]);
 
     // A soft quota of 2 requests a day for the hostile client's calls.
     await page.fill('#quota-form [name=limit]', '2');
@@ -108,7 +108,7 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
     expect(await row.locator('.quota-used').textContent()).toBe('0 requests of 2 requests (0%)');
     expect(await row.locator('.quota-scope').textContent()).toBe(`client=${HOSTILE_CLIENT}`);
     expect(await row.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('0');
-    expect(runtime.quotas.quotas.get('client-requests')).toMatchObject({
+    expect(await runtime.store.quotas.get('client-requests')).toMatchObject({
       scope: 'client',
       scope_value: HOSTILE_CLIENT,
       limit_amount: 2,
@@ -143,7 +143,7 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
     await banner.waitFor({ state: 'hidden' });
     await row.locator('button.danger').click();
     await page.waitForSelector('#panel-quotas .quota-list-slot >> text=No quotas yet');
-    expect(runtime.quotas.quotas.list()).toEqual([]);
+    expect(await runtime.store.quotas.list()).toEqual([]);
     // Only the refused bad input, which the browser logs as a failed request; no script or CSP errors.
     expect(pageErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   }, 60_000);

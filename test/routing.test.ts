@@ -10,6 +10,7 @@ import { ConfigError } from '../src/errors.js';
 import { cappedFetch, ResponseTooLargeError } from '../src/upstream/body-cap.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { startHarness, tempDir, textOf, type Harness } from './helpers/harness.js';
+import { allCalls } from './helpers/ledger.js';
 
 const OTHER_KEY = 'sk-other-provider-0123456789abcdef';
 let other: RunningSimulatedUpstream;
@@ -115,7 +116,7 @@ describe('routing', () => {
     expect(other.requests).toBe(1);
     expect(other.responses[0]?.model).toBe('gpt-4o');
     expect(h.sim.requests).toBe(0);
-    expect(h.runtime.ledger.calls.all()).toEqual([
+    expect(await allCalls(h.runtime.store)).toEqual([
       expect.objectContaining({
         provider: 'other',
         model_requested: 'other/gpt-4o',
@@ -130,7 +131,7 @@ describe('routing', () => {
     await h.call('chat', { prompt: 'hi', model: 'meta-llama/llama-3-8b' });
     expect(other.requests).toBe(0);
     expect(h.sim.responses[0]?.model).toBe('meta-llama/llama-3-8b');
-    expect(h.runtime.ledger.calls.all()[0]).toMatchObject({ provider: 'cometapi', error_type: 'model_not_found' });
+    expect((await allCalls(h.runtime.store))[0]).toMatchObject({ provider: 'cometapi', error_type: 'model_not_found' });
   });
 
   it('follows the routing table and the config file fallback chain across providers', async () => {
@@ -145,7 +146,7 @@ describe('routing', () => {
     // A per-call list (even empty) replaces the file's chain.
     h.sim.enqueueFault({ kind: 'status', status: 503 });
     expect((await h.call('chat', { prompt: 'hi', model: 'gpt-4o', fallback_models: [] })).isError).toBe(true);
-    expect(h.runtime.ledger.calls.all()).toEqual([
+    expect(await allCalls(h.runtime.store)).toEqual([
       expect.objectContaining({
         provider: 'other',
         model_requested: 'fast',
@@ -180,7 +181,7 @@ describe('routing', () => {
     expect((await h.call('chat', { prompt: 'hi', model: 'other/gpt-4o' })).isError).toBeFalsy();
     const builtIn = await h.call('chat', { prompt: 'hi', model: 'gpt-4o' });
     expect(textOf(builtIn)).toContain('COMETAPI_KEY is not set');
-    expect(h.runtime.ledger.calls.count()).toBe(1);
+    expect(await h.runtime.store.calls.count()).toBe(1);
   });
 
   it('tells a rejected provider key by its variable name', async () => {

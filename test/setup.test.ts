@@ -4,7 +4,7 @@ import { runSetupCommand } from '../src/commands/setup.js';
 
 const output = (argv: string[]) => {
   let text = '';
-  runSetupCommand(argv, (t) => (text += t));
+  runSetupCommand(argv, { host: '127.0.0.1', port: 8790, token: undefined }, (t) => (text += t));
   return text;
 };
 
@@ -24,7 +24,9 @@ describe('setup', () => {
 
   it('uses the servers key for VS Code and rejects unknown clients', () => {
     expect(output(['--client', 'vscode'])).toContain('"servers"');
-    expect(() => output(['--client', 'emacs'])).toThrow(/--client must be one of cherry, claude, cursor, vscode/);
+    expect(() => output(['--client', 'emacs'])).toThrow(
+      /--client must be one of cherry, claude, cursor, vscode, claude-code, codex/,
+    );
   });
 
   it('points at a file that exists once built', () => {

@@ -108,11 +108,11 @@ async function get(path: string): Promise<{ status: number; body: Record<string,
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   temp = tempLedger();
-  ids = seedCalls(temp.ledger, CALLS);
+  ids = await seedCalls(temp.store, CALLS);
   app = createApp({
-    ledger: temp.ledger,
+    store: temp.store,
     config: ledgerConfig(temp),
     logger: silentLogger,
     mode: 'live',
@@ -172,16 +172,16 @@ describe('nearest-rank percentiles on known values', () => {
     const t = tempLedger();
     try {
       const base = NOW - 10 * HOUR;
-      seedCalls(
-        t.ledger,
+      await seedCalls(
+        t.store,
         Array.from({ length: 20 }, (_, i) => ({ ts: base + i, duration_ms: 20 - i })),
       );
-      seedCalls(
-        t.ledger,
+      await seedCalls(
+        t.store,
         Array.from({ length: 10 }, (_, i) => ({ ts: base + 1000 + i, duration_ms: (i + 1) * 10, ttft_ms: i + 1 })),
       );
       const a = createApp({
-        ledger: t.ledger,
+        store: t.store,
         config: ledgerConfig(t),
         logger: silentLogger,
         mode: 'live',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { bucketEdges, ZoneClock } from '../src/ledger/queries.js';
+import { bucketEdges, ZoneClock } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
@@ -60,9 +60,9 @@ describe('day buckets follow the local calendar, DST included', () => {
 describe('GET /api/timeseries with bucket=1d in a non-UTC zone', () => {
   let temp: TempLedger;
   let app: Hono;
-  beforeAll(() => {
+  beforeAll(async () => {
     temp = tempLedger();
-    seedCalls(temp.ledger, [
+    await seedCalls(temp.store, [
       { ts: Date.parse('2025-03-29T22:59:59.999Z'), prompt_tokens: 1 }, // 23:59:59.999 CET, March 29
       // 00:00 CET, March 30: first instant of the DST day
       { ts: Date.parse('2025-03-29T23:00:00.000Z'), prompt_tokens: 10 },
@@ -70,7 +70,7 @@ describe('GET /api/timeseries with bucket=1d in a non-UTC zone', () => {
       { ts: Date.parse('2025-03-30T22:00:00.000Z'), prompt_tokens: 1000 }, // 00:00 CEST, March 31
     ]);
     app = createApp({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',

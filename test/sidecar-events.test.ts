@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Ledger } from '../src/ledger/open.js';
+import type { LedgerStore } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startSidecar } from '../src/sidecar/serve.js';
@@ -39,26 +39,26 @@ function sseReader(body: ReadableStream<Uint8Array>) {
 }
 
 /** Counts how often the events route polls the ledger, so a test can see polling stop. */
-function countingLedger(ledger: Ledger): { ledger: Ledger; polls: () => number } {
+function countingStore(store: LedgerStore): { store: LedgerStore; polls: () => number } {
   let polls = 0;
-  const calls = { ...ledger.calls, after: (id: number, limit: number) => (polls++, ledger.calls.after(id, limit)) };
-  return { ledger: { ...ledger, calls }, polls: () => polls };
+  const calls = { ...store.calls, after: (id: number, limit: number) => (polls++, store.calls.after(id, limit)) };
+  return { store: { ...store, calls }, polls: () => polls };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let temp: TempLedger;
-beforeEach(() => {
+beforeEach(async () => {
   temp = tempLedger();
-  seedCalls(temp.ledger, [{ model_used: 'already-there' }]);
+  await seedCalls(temp.store, [{ model_used: 'already-there' }]);
 });
-afterEach(() => temp.cleanup());
+afterEach(async () => temp.cleanup());
 
 describe('GET /api/events', () => {
   it('sends a row inserted by another connection as an event, and stops polling when the client goes away', async () => {
-    const counted = countingLedger(temp.ledger);
+    const counted = countingStore(temp.store);
     const app = createApp({
-      ledger: counted.ledger,
+      store: counted.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',
@@ -71,9 +71,9 @@ describe('GET /api/events', () => {
     expect(hello.event).toBe('hello');
     expect(JSON.parse(hello.data)).toEqual({ last_id: 1 });
 
-    const id = temp
+    const id = await temp
       .openSecond()
-      .calls.insert(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
+      .calls.record(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
     const event = await events.next();
     expect(event).toMatchObject({ event: 'call', id: String(id) });
     expect(JSON.parse(event.data)).toMatchObject({
@@ -92,14 +92,14 @@ describe('GET /api/events', () => {
 
   it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
     const app = createApp({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',
       eventsPollMs: 20,
     });
-    const ids = seedCalls(
-      temp.ledger,
+    const ids = await seedCalls(
+      temp.store,
       Array.from({ length: 3 }, () => ({})),
     );
     const starts: { path: string; headers: Record<string, string> }[] = [
@@ -118,7 +118,7 @@ describe('GET /api/events', () => {
 
   it('over a real socket: events arrive, and closing the sidecar ends open streams', async () => {
     const sidecar = await startSidecar({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',
@@ -131,10 +131,46 @@ describe('GET /api/events', () => {
     const res = await fetch(`${sidecar.url}/api/events`, { signal: abort.signal });
     const events = sseReader(res.body as ReadableStream<Uint8Array>);
     expect((await events.next()).event).toBe('hello');
-    const id = temp.openSecond().calls.insert(callRecord({ client: 'other-process' }));
+    const id = await temp.openSecond().calls.record(callRecord({ client: 'other-process' }));
     const event = await events.next();
     expect(JSON.parse(event.data)).toMatchObject({ id, client: 'other-process' });
     await sidecar.close();
     abort.abort();
+  });
+
+  it('serves many open streams from one poller, and answers 503 with Retry-After beyond the cap', async () => {
+    const counted = countingStore(temp.store);
+    const app = createApp({
+      store: counted.store,
+      config: ledgerConfig(temp),
+      logger: silentLogger,
+      mode: 'live',
+      eventsPollMs: 20,
+      maxEventStreams: 5,
+    });
+    const streams = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await app.request('/api/events');
+      expect(res.status).toBe(200);
+      const events = sseReader(res.body as ReadableStream<Uint8Array>);
+      expect((await events.next()).event).toBe('hello');
+      streams.push(events);
+    }
+    const refused = await app.request('/api/events');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(((await refused.json()) as { error: string }).error).toMatch(/COMETAPI_MCP_MAX_EVENT_STREAMS/);
+
+    const before = counted.polls();
+    await sleep(200);
+    // One poll every 20 ms for the app, not one per stream: about 10 in 200 ms, never 5 × 10.
+    expect(counted.polls() - before).toBeLessThan(20);
+    const id = await temp.openSecond().calls.record(callRecord({ client: 'fan-out' }));
+    for (const events of streams) expect(Number((await events.next()).id)).toBe(id);
+    for (const events of streams) await events.cancel();
+    await sleep(60);
+    const reopened = await app.request('/api/events');
+    expect(reopened.status).toBe(200);
+    await sseReader(reopened.body as ReadableStream<Uint8Array>).cancel();
   });
 });

@@ -49,9 +49,9 @@ async function scrape() {
   return parsePrometheus(await res.text());
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   temp = tempLedger();
-  seedCalls(temp.ledger, [
+  await seedCalls(temp.store, [
     { prompt_tokens: 100, completion_tokens: 10, cost_micro_usd: 1_500, duration_ms: 200, ttft_ms: 80 },
     { prompt_tokens: 200, completion_tokens: 20, cost_micro_usd: 2_500, duration_ms: 700 },
     {
@@ -81,7 +81,7 @@ beforeAll(() => {
       duration_ms: 1,
     },
   ]);
-  app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
+  app = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
 });
 afterAll(() => temp.cleanup());
 
@@ -119,7 +119,7 @@ describe('GET /metrics', () => {
 
   it('counts rows written by another connection (another process) on the same file', async () => {
     const other = temp.openSecond();
-    seedCalls(other, [
+    await seedCalls(other, [
       {
         prompt_tokens: 1000,
         completion_tokens: 1,
@@ -136,12 +136,12 @@ describe('GET /metrics', () => {
     expect(total(samples, 'cometapi_cost_usd_total', { client: 'Claude Desktop' })).toBe(1.000005);
     expect(total(samples, 'cometapi_request_duration_seconds_count')).toBe(6);
     expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '30' })).toBe(5);
-    const ledgerPrompt = temp.ledger.db.prepare('SELECT SUM(prompt_tokens) FROM calls').pluck().get();
+    const ledgerPrompt = temp.sql.prepare('SELECT SUM(prompt_tokens) FROM calls').pluck().get();
     expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(ledgerPrompt);
   });
 
   it('uses a registry per app, never prom-client’s global one', async () => {
-    const second = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
+    const second = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
     expect((await second.request('/metrics')).status).toBe(200);
     expect(await globalRegistry.metrics()).not.toContain('cometapi_');
   });

@@ -16,14 +16,14 @@ let guarded: Hono;
 beforeAll(() => {
   temp = tempLedger();
   open = createApp({
-    ledger: temp.ledger,
+    store: temp.store,
     config: ledgerConfig(temp),
     logger: silentLogger,
     mode: 'live',
     maxBodyBytes: 1000,
   });
   guarded = createApp({
-    ledger: temp.ledger,
+    store: temp.store,
     config: ledgerConfig(temp, { COMETAPI_MCP_TOKEN: TOKEN }),
     logger: silentLogger,
     mode: 'live',
@@ -120,7 +120,7 @@ describe('startSidecar', () => {
   it('refuses to bind beyond loopback without a token', async () => {
     await expect(
       startSidecar({
-        ledger: temp.ledger,
+        store: temp.store,
         config: ledgerConfig(temp),
         logger: silentLogger,
         mode: 'live',
@@ -132,7 +132,7 @@ describe('startSidecar', () => {
 
   it('resolves null when the port is taken, so a stdio server can carry on without a dashboard', async () => {
     const first = await startSidecar({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',
@@ -142,7 +142,7 @@ describe('startSidecar', () => {
     if (!first) throw new Error('first sidecar did not start');
     try {
       const second = await startSidecar({
-        ledger: temp.ledger,
+        store: temp.store,
         config: ledgerConfig(temp),
         logger: silentLogger,
         mode: 'live',
@@ -166,7 +166,7 @@ describe('startSidecar', () => {
 
   it('over a real socket, a foreign Host header is refused', async () => {
     const sidecar = await startSidecar({
-      ledger: temp.ledger,
+      store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
       mode: 'live',

@@ -8,7 +8,7 @@ let temp: TempLedger;
 let app: Hono;
 beforeAll(() => {
   temp = tempLedger();
-  app = createApp({ ledger: temp.ledger, config: ledgerConfig(temp), logger: silentLogger, mode: 'demo' });
+  app = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'demo' });
 });
 afterAll(() => temp.cleanup());
 

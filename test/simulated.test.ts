@@ -216,7 +216,7 @@ describe('embeddings, images, audio, models', () => {
   it('lists models and rejects unknown or wrong-kind models, bad bodies and wrong keys', async () => {
     const list = await client.models.list();
     expect(list.data.map((m) => m.id)).toContain('claude-sonnet-4-20250514');
-    expect(list.data).toHaveLength(12);
+    expect(list.data).toHaveLength(14);
     expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'openai' });
     const unknown = await caught(ask('hi', 'gpt-5x'));
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);

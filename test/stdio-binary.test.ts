@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../src/ledger/open.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import { allCalls } from './helpers/ledger.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { BUILT_CLI, TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
 
@@ -51,13 +52,13 @@ describe('the built binary over stdio', () => {
     await client.close();
 
     const ledgerFile = path.join(home, '.local', 'share', 'cometapi-mcp', 'ledger.db');
-    const ledger = openLedger(ledgerFile);
+    const ledger = openSqliteStore({ file: ledgerFile });
     try {
-      expect(ledger.calls.all()).toMatchObject([
+      expect(await allCalls(ledger)).toMatchObject([
         { client: 'inspector-cli', tool: 'chat', status: 'ok', source: 'mcp-stdio' },
       ]);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
     expect(stderr).not.toContain(TEST_KEY);
   });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runUsageCommand } from '../src/commands/usage.js';
-import { usageReport } from '../src/ledger/usage-report.js';
 import { formatUsageCsv, formatUsageTable } from '../src/usage-format.js';
 import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
 
@@ -10,9 +9,9 @@ afterEach(() => temp.cleanup());
 const at = (iso: string) => Date.parse(iso);
 
 describe('usage report', () => {
-  it('groups days in the user zone, counts unpriced calls apart, and totals exactly', () => {
+  it('groups days in the user zone, counts unpriced calls apart, and totals exactly', async () => {
     temp = tempLedger();
-    seedCalls(temp.ledger, [
+    await seedCalls(temp.store, [
       // 23:30 and 00:30 in Tokyo fall on different local days, though on the same UTC day.
       {
         ts: at('2025-06-01T14:30:00Z'),
@@ -46,12 +45,12 @@ describe('usage report', () => {
       },
     ]);
     const range = { since: at('2025-06-01T00:00:00Z'), until: at('2025-06-03T00:00:00Z'), timeZone: 'Asia/Tokyo' };
-    const byDay = usageReport(temp.ledger.db, { ...range, by: 'day' });
+    const byDay = await temp.store.queries.usageReport({ ...range, by: 'day' });
     expect(byDay.rows.map((r) => [r.key, r.requests])).toEqual([
       ['2025-06-01', 1],
       ['2025-06-02', 3],
     ]);
-    const byModel = usageReport(temp.ledger.db, { ...range, by: 'model' });
+    const byModel = await temp.store.queries.usageReport({ ...range, by: 'model' });
     expect(byModel.total).toMatchObject({
       requests: 4,
       errors: 1,
@@ -73,16 +72,16 @@ describe('usage report', () => {
     );
   });
 
-  it('quotes CSV cells that need it, and the CLI prints JSON the same report gives', () => {
+  it('quotes CSV cells that need it, and the CLI prints JSON the same report gives', async () => {
     temp = tempLedger();
-    seedCalls(temp.ledger, [{ ts: Date.now() - 1000, client: 'Client, "quoted"', prompt_tokens: 9 }]);
+    await seedCalls(temp.store, [{ ts: Date.now() - 1000, client: 'Client, "quoted"', prompt_tokens: 9 }]);
     let out = '';
-    runUsageCommand(['--since', '24h', '--by', 'client', '--csv'], ledgerConfig(temp), (t) => (out += t));
+    await runUsageCommand(['--since', '24h', '--by', 'client', '--csv'], ledgerConfig(temp), (t) => (out += t));
     expect(out.split('\n')[1]?.startsWith('"Client, ""quoted""",1,')).toBe(true);
     out = '';
-    runUsageCommand(['--since', '24h', '--by', 'client', '--json'], ledgerConfig(temp), (t) => (out += t));
+    await runUsageCommand(['--since', '24h', '--by', 'client', '--json'], ledgerConfig(temp), (t) => (out += t));
     expect(JSON.parse(out)).toMatchObject({ by: 'client', total: { requests: 1, prompt_tokens: 9 } });
-    expect(() => runUsageCommand(['--by', 'colour'], ledgerConfig(temp), () => undefined)).toThrow(
+    await expect(runUsageCommand(['--by', 'colour'], ledgerConfig(temp), () => undefined)).rejects.toThrow(
       /--by must be one of model, tool, client/,
     );
   });

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runVerifyCommand } from '../src/commands/verify.js';
 import { loadConfig } from '../src/config.js';
-import { openLedger } from '../src/ledger/open.js';
+import { openSqliteStore } from '../src/ledger/sqlite/store.js';
+import { allCalls } from './helpers/ledger.js';
 import { silentLogger } from '../src/log.js';
 import { TEST_KEY, useTestUpstream } from './helpers/harness.js';
 
@@ -24,9 +25,13 @@ it('reports a working key with the model, latency and tokens, and records the ca
   const { ok, out } = await verify(TEST_KEY);
   expect(ok).toBe(true);
   expect(out).toMatch(/^OK: key accepted by 127\.0\.0\.1:\d+, model gpt-4o-mini answered in \d+ ms/);
-  const ledger = openLedger(path.join(shared.dir, 'l.db'));
-  expect(ledger.calls.all().at(-1)).toMatchObject({ tool: 'verify', client: 'cometapi-mcp verify', status: 'ok' });
-  ledger.close();
+  const ledger = openSqliteStore({ file: path.join(shared.dir, 'l.db') });
+  expect((await allCalls(ledger)).at(-1)).toMatchObject({
+    tool: 'verify',
+    client: 'cometapi-mcp verify',
+    status: 'ok',
+  });
+  await ledger.close();
 });
 
 it('explains a rejected key without printing it, and a missing one', async () => {

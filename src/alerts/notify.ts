@@ -1,7 +1,6 @@
 import { withDeadline } from '../deadline.js';
 import { errorMessage, redact } from '../errors.js';
-import type { Alert, AlertDelivery, AlertsRepo } from '../ledger/alerts.js';
-import { fromAmount, type Quota } from '../ledger/quotas.js';
+import { fromAmount, type Alert, type AlertDelivery, type AlertStore, type Quota } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import { formatScope } from '../quotas/schema.js';
 import type { NoticeBoard } from './notices.js';
@@ -20,7 +19,7 @@ export interface DeliveryPolicy {
 export const DEFAULT_DELIVERY: DeliveryPolicy = { timeoutMs: 5_000, attempts: 4, baseDelayMs: 1_000 };
 
 export interface AlertNotifierDeps {
-  alerts: AlertsRepo;
+  alerts: AlertStore;
   logger: Logger;
   notices: NoticeBoard;
   webhookUrl: string | undefined;
@@ -80,10 +79,10 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
       closing.signal.addEventListener('abort', onAbort, { once: true });
     });
 
-  function record(alertId: number, delivery: AlertDelivery, attempts: number, error: string | null): void {
+  async function record(alertId: number, delivery: AlertDelivery, attempts: number, error: string | null) {
     if (closing.signal.aborted) return; // the ledger may already be closed
     try {
-      deps.alerts.recordAttempt(alertId, { delivery, attempts, error, at: clock() });
+      await deps.alerts.recordAttempt(alertId, { delivery, attempts, error, at: clock() });
     } catch (e) {
       deps.logger.warn('could not record webhook delivery state', { alert: alertId, error: errorMessage(e) });
     }
@@ -114,7 +113,7 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
       if (closing.signal.aborted) return;
       if (error === null) return record(alert.id, 'delivered', attempt, null);
       const last = attempt === policy.attempts;
-      record(alert.id, last ? 'failed' : 'pending', attempt, error);
+      await record(alert.id, last ? 'failed' : 'pending', attempt, error);
       deps.logger.warn(last ? 'quota alert webhook failed; giving up' : 'quota alert webhook failed; will retry', {
         alert: alert.id,
         attempt,

@@ -91,7 +91,7 @@ export async function runBenchCommand(
   const runConfig: Config = sim
     ? { ...config, key: SIM_KEY, baseUrl: sim.baseUrl, dbPath: path.join(config.dataDir, 'demo-ledger.db') }
     : config;
-  const runtime = createRuntime({ config: runConfig, logger, provider: sim ? 'simulated' : undefined });
+  const runtime = await createRuntime({ config: runConfig, logger, provider: sim ? 'simulated' : undefined });
   const { signal } = untilStopped();
   try {
     if (sim) write('SIMULATED upstream: these figures measure the built-in simulator, not a real model.\n');
@@ -107,7 +107,7 @@ export async function runBenchCommand(
     write(values.json ? JSON.stringify(results, null, 2) + '\n' : formatModelBench(results));
     return results.every((r) => r.ok > 0) ? 0 : 1;
   } finally {
-    runtime.close();
+    await runtime.close();
     await sim?.close();
   }
 }

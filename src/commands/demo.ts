@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { runAgentTraffic } from '../demo/agent-traffic.js';
 import { DEMO_CLIENTS, runDemoTraffic } from '../demo/traffic.js';
 import { seededRandom } from '../random.js';
 import { createServer } from '../mcp/server.js';
@@ -55,7 +56,7 @@ export async function runDemoCommand(
     dataDir: path.join(config.dataDir, 'demo'),
     maxRetries: 2,
   };
-  const runtime = createRuntime({ config: demoConfig, logger, provider: 'simulated' });
+  const runtime = await createRuntime({ config: demoConfig, logger, provider: 'simulated' });
   const { signal, stopped } = untilStopped();
   write(
     'DEMO MODE — no COMETAPI_KEY is set, so calls go to the built-in SIMULATED upstream: no real models, no real cost.\n' +
@@ -72,14 +73,29 @@ export async function runDemoCommand(
         ? `Making ${calls} calls from ${DEMO_CLIENTS.length} simulated MCP clients…\n`
         : `Generating traffic from ${DEMO_CLIENTS.length} simulated MCP clients; Ctrl-C to stop.\n`,
     );
-    const made = await runDemoTraffic({
-      createServer: () => createServer(runtime.serverDeps('demo')),
-      random,
-      calls,
-      minPauseMs: calls ? 0 : 400,
-      maxPauseMs: calls ? 0 : 2_500,
-      signal,
-    });
+    // With the dashboard up, Claude-Code-like and Codex-like clients also call its proxy, over HTTP.
+    const agents = sidecar
+      ? runAgentTraffic({
+          baseUrl: sidecar.url,
+          token: config.token,
+          random: seededRandom((Number(values.seed) || 7) + 1),
+          rounds: calls === undefined ? undefined : Math.ceil(calls / 10),
+          minPauseMs: calls ? 0 : 1_500,
+          maxPauseMs: calls ? 0 : 6_000,
+          signal,
+        })
+      : Promise.resolve(0);
+    const [made] = await Promise.all([
+      runDemoTraffic({
+        createServer: () => createServer(runtime.serverDeps('demo')),
+        random,
+        calls,
+        minPauseMs: calls ? 0 : 400,
+        maxPauseMs: calls ? 0 : 2_500,
+        signal,
+      }),
+      agents,
+    ]);
     if (calls) runUsageCommand(['--since', 'all', '--db', demoConfig.dbPath], demoConfig, write);
     else write(`Stopped after ${made} calls.\n`);
     if (sidecar && calls) {
@@ -89,7 +105,7 @@ export async function runDemoCommand(
     return 0;
   } finally {
     await sidecar?.close();
-    runtime.close();
+    await runtime.close();
     await upstream.close();
   }
 }

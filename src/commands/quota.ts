@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
-import { openLedger } from '../ledger/open.js';
-import { createQuotasRepo, type Quota } from '../ledger/quotas.js';
+import { openStore } from '../ledger/open-store.js';
+import type { Quota } from '../ledger/store.js';
 import { formatAmount, localDateTime } from '../quotas/format.js';
 import { removeQuota, setQuota } from '../quotas/manage.js';
 import { QuotaInputError, formatScope } from '../quotas/schema.js';
-import { quotaState, type QuotaState } from '../quotas/state.js';
-import { createUsageQuery } from '../quotas/usage.js';
+import { readQuotaState, readQuotaStates } from '../quotas/report.js';
+import type { QuotaState } from '../quotas/state.js';
 
 export const QUOTA_HELP = `cometapi-mcp quota set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                      [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard | --soft]
@@ -27,7 +27,12 @@ function asCliError(error: QuotaInputError): BadInputError {
 }
 
 /** `quota set|list|rm`. Writes nothing unless the whole quota is valid. */
-export function runQuotaCommand(argv: string[], config: Config, write: (text: string) => void, now = Date.now()): void {
+export async function runQuotaCommand(
+  argv: string[],
+  config: Config,
+  write: (text: string) => void,
+  now = Date.now(),
+): Promise<void> {
   const [action, ...rest] = argv;
   if (action !== 'set' && action !== 'list' && action !== 'ls' && action !== 'rm') {
     throw new BadInputError(
@@ -53,17 +58,16 @@ export function runQuotaCommand(argv: string[], config: Config, write: (text: st
     strict: true,
   });
   if (values.hard && values.soft) throw new BadInputError('give --hard or --soft, not both');
-  const ledger = openLedger(values.db ?? config.dbPath);
+  const store = await openStore({ dbPath: values.db ?? config.dbPath });
   try {
-    const repo = createQuotasRepo(ledger.db);
+    const repo = store.quotas;
     if (action === 'rm') {
       const name = positionals[0] ?? values.name;
       if (!name) throw new BadInputError(`name the quota to remove: cometapi-mcp quota rm NAME`);
-      removeQuota(repo, name);
+      await removeQuota(repo, name);
       write(`quota '${name}' removed\n`);
       return;
     }
-    const usage = createUsageQuery(ledger.db);
     if (action === 'set') {
       const raw = {
         name: values.name,
@@ -77,14 +81,14 @@ export function runQuotaCommand(argv: string[], config: Config, write: (text: st
       };
       let quota: Quota;
       try {
-        quota = setQuota(repo, raw, { defaultTimeZone: config.timeZone, now, mode: 'upsert' });
+        quota = await setQuota(repo, raw, { defaultTimeZone: config.timeZone, now, mode: 'upsert' });
       } catch (error) {
         throw error instanceof QuotaInputError ? asCliError(error) : error;
       }
-      write(`${describeQuota(quota)}\n${formatQuotaTable([quotaState(quota, usage, now)])}\n`);
+      write(`${describeQuota(quota)}\n${formatQuotaTable([await readQuotaState(store, quota, now)])}\n`);
       return;
     }
-    const states = repo.list().map((q) => quotaState(q, usage, now));
+    const states = await readQuotaStates(store, now);
     if (values.json) write(JSON.stringify(states, null, 2) + '\n');
     else
       write(
@@ -93,7 +97,7 @@ export function runQuotaCommand(argv: string[], config: Config, write: (text: st
           : formatQuotaTable(states) + '\n',
       );
   } finally {
-    ledger.close();
+    await store.close();
   }
 }
 

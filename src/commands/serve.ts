@@ -22,10 +22,10 @@ export async function startGatewaySidecar(
   mode: 'demo' | 'live',
   port: number,
 ): Promise<RunningSidecar | null> {
-  const { config, logger, ledger } = runtime;
+  const { config, logger, store } = runtime;
   const gateway = createGateway(runtime);
   const sidecar = await startSidecar({
-    ledger,
+    store,
     config,
     logger,
     mode,
@@ -57,14 +57,16 @@ export async function startDashboard(runtime: Runtime, mode: 'demo' | 'live', po
 
 /** `cometapi-mcp serve`: the dashboard, API and metrics over the configured ledger, until stopped. */
 export async function runServeCommand(config: Config, logger: Logger, mode: 'demo' | 'live'): Promise<void> {
-  const runtime = createRuntime({ config, logger });
+  const runtime = await createRuntime({ config, logger });
   const { stopped } = untilStopped();
   try {
     const sidecar = await startDashboard(runtime, mode, config.port);
-    process.stderr.write(`cometapi-mcp dashboard: ${sidecar.url}  (ledger ${config.dbPath}; Ctrl-C to stop)\n`);
+    process.stderr.write(
+      `cometapi-mcp dashboard: ${sidecar.url}  (ledger ${runtime.store.location}; Ctrl-C to stop)\n`,
+    );
     await stopped;
     await sidecar.close();
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js';
 
 /** `cometapi-mcp` with no argument: what an MCP client spawns. stdout is the protocol only. */
 export async function runStdioCommand(config: Config, logger: Logger): Promise<void> {
-  const runtime = createRuntime({ config, logger });
+  const runtime = await createRuntime({ config, logger });
   if (!config.key) {
     logger.warn('COMETAPI_KEY is not set: tools are listed, but each call will explain how to set the key');
   }
@@ -19,7 +19,7 @@ export async function runStdioCommand(config: Config, logger: Logger): Promise<v
     await serveStdio(createServer(runtime.serverDeps('mcp-stdio')));
   } finally {
     await (await sidecar)?.close();
-    runtime.close();
+    await runtime.close();
   }
 }
 

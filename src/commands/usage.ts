@@ -1,13 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
-import { openLedger } from '../ledger/open.js';
-import { USAGE_GROUPS, isUsageGroup, usageReport } from '../ledger/usage-report.js';
+import { openStore } from '../ledger/open-store.js';
+import { USAGE_GROUPS, isUsageGroup } from '../ledger/store.js';
 import { parseSince } from '../time.js';
 import { formatUsageCsv, formatUsageTable } from '../usage-format.js';
 
 /** Prints the usage table (text, JSON or CSV) from the ledger. */
-export function runUsageCommand(argv: string[], config: Config, write: (text: string) => void, now = Date.now()): void {
+export async function runUsageCommand(
+  argv: string[],
+  config: Config,
+  write: (text: string) => void,
+  now = Date.now(),
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -23,9 +28,9 @@ export function runUsageCommand(argv: string[], config: Config, write: (text: st
   if (!isUsageGroup(by)) {
     throw new BadInputError(`--by must be one of ${USAGE_GROUPS.join(', ')} (got "${by}")`);
   }
-  const ledger = openLedger(values.db ?? config.dbPath);
+  const store = await openStore({ dbPath: values.db ?? config.dbPath });
   try {
-    const report = usageReport(ledger.db, {
+    const report = await store.queries.usageReport({
       since: parseSince(values.since, now, config.timeZone),
       until: now + 1,
       by,
@@ -35,6 +40,6 @@ export function runUsageCommand(argv: string[], config: Config, write: (text: st
     else if (values.csv) write(formatUsageCsv(report));
     else write(formatUsageTable(report) + '\n');
   } finally {
-    ledger.close();
+    await store.close();
   }
 }

@@ -16,7 +16,7 @@ export async function runVerifyCommand(
     );
     return false;
   }
-  const runtime = createRuntime({ config, logger });
+  const runtime = await createRuntime({ config, logger });
   const model = config.models.chat;
   try {
     const result = await runtime.metering.run(
@@ -38,6 +38,6 @@ export async function runVerifyCommand(
     write(`FAILED: ${error instanceof MeteredCallError ? error.message : String(error)}\n`);
     return false;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

@@ -31,14 +31,20 @@ export interface CallRecord {
   input_chars?: number;
   /** Seconds of audio transcribed (migration 0006); only audio calls set it. */
   audio_seconds?: number | null;
+  /** Prompt tokens written to a prompt cache, part of prompt_tokens (migration 0007); Anthropic reports them. */
+  cache_write_tokens?: number;
 }
 
-export interface CallRow extends Omit<CallRecord, 'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds'> {
+export interface CallRow extends Omit<
+  CallRecord,
+  'stream' | 'usage_estimated' | 'input_chars' | 'audio_seconds' | 'cache_write_tokens'
+> {
   id: number;
   stream: 0 | 1;
   usage_estimated: 0 | 1;
   input_chars: number;
   audio_seconds: number | null;
+  cache_write_tokens: number;
 }
 
 /** Every column a record writes, in one fixed order (engines bind parameters in this order). */
@@ -69,9 +75,14 @@ export const CALL_COLUMNS = [
   'request_id',
   'input_chars',
   'audio_seconds',
+  'cache_write_tokens',
 ] as const satisfies readonly (keyof CallRecord)[];
 
 export type CallColumn = (typeof CALL_COLUMNS)[number];
 
 /** What an optional column holds when a record leaves it out (the migrations' defaults). */
-export const OMITTED_COLUMN_VALUES: Partial<Record<CallColumn, number | null>> = { input_chars: 0, audio_seconds: null };
+export const OMITTED_COLUMN_VALUES: Partial<Record<CallColumn, number | null>> = {
+  input_chars: 0,
+  audio_seconds: null,
+  cache_write_tokens: 0,
+};

@@ -45,7 +45,6 @@ export function createGroupCommit<T>(write: BatchWriter<T>, options: GroupCommit
 
   /** Writes queued rows, one batch at a time, until the queue is empty. */
   async function flush(): Promise<void> {
-    scheduled = false;
     while (queue.length > 0) {
       const batch = queue.slice(0, options.maxRows);
       queue = queue.slice(batch.length);
@@ -64,7 +63,10 @@ export function createGroupCommit<T>(write: BatchWriter<T>, options: GroupCommit
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(start);
+    setImmediate(() => {
+      scheduled = false;
+      start();
+    });
   }
 
   return {
@@ -75,9 +77,11 @@ export function createGroupCommit<T>(write: BatchWriter<T>, options: GroupCommit
       return promise;
     },
     async drain() {
-      while (queue.length > 0 || writing || scheduled) {
+      for (;;) {
         if (writing) await writing;
-        else start();
+        else if (queue.length > 0) start();
+        else if (scheduled) await new Promise((resolve) => setImmediate(resolve));
+        else return;
       }
     },
   };

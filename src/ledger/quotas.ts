@@ -1,4 +1,4 @@
-import type { QuotaInput, QuotaMetric, ScopeKind } from '../quotas/schema.js';
+import type { QuotaMetric, ScopeKind } from '../quotas/schema.js';
 import type { Period } from '../time.js';
 
 /** A stored quota. Amounts are integers in the quota's unit: micro-USD for cost, else a count. */

@@ -113,7 +113,12 @@ export type { CallRecord, CallRow, CallSource, CallStatus } from './calls.js';
 export type { Quota } from './quotas.js';
 export { fromAmount, toAmount } from './quotas.js';
 export type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
-export { BREAKDOWN_DIMENSIONS, type Breakdown, type BreakdownDimension, type BreakdownRow } from './queries/breakdown.js';
+export {
+  BREAKDOWN_DIMENSIONS,
+  type Breakdown,
+  type BreakdownDimension,
+  type BreakdownRow,
+} from './queries/breakdown.js';
 export {
   BUCKET_SIZES,
   BUCKET_MS,

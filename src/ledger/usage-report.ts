@@ -76,8 +76,7 @@ export function assembleUsageReport(raws: readonly RawUsageRow[], options: Usage
   const groups = new Map<string, UsageRow>();
   const total = emptyRow('total');
   for (const raw of raws) {
-    const key =
-      options.by === 'day' ? localDate(Number(raw.key) * QUARTER_HOUR_MS, options.timeZone) : String(raw.key);
+    const key = options.by === 'day' ? localDate(Number(raw.key) * QUARTER_HOUR_MS, options.timeZone) : String(raw.key);
     let row = groups.get(key);
     if (!row) groups.set(key, (row = emptyRow(key)));
     addInto(row, raw);

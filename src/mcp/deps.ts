@@ -3,15 +3,14 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { NoticeBoard } from '../alerts/notices.js';
 import type { Config } from '../config.js';
-import type { CallSource } from '../ledger/calls.js';
-import type { Ledger } from '../ledger/open.js';
+import type { CallSource, LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import type { CallContext, Metering } from '../metering.js';
 import type { ModelCatalog } from '../upstream/catalog.js';
 
 export interface ServerDeps {
   metering: Metering;
-  ledger: Ledger;
+  store: LedgerStore;
   config: Config;
   logger: Logger;
   catalog: ModelCatalog;

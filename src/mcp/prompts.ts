@@ -7,7 +7,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ServerDeps } from './deps.js';
-import { createQuotaReader } from '../quotas/report.js';
+import { readQuotaStates } from '../quotas/report.js';
 import { completeFrom, modelIds, usageSnapshot, USAGE_PERIODS } from './resources.js';
 
 export const ILLUSTRATION_STYLES = [
@@ -23,7 +23,6 @@ export const ILLUSTRATION_STYLES = [
 
 export function registerPrompts(server: McpServer, deps: ServerDeps): void {
   const { models } = deps.config;
-  const readQuotas = createQuotaReader(deps.ledger.db);
 
   server.registerPrompt(
     'summarize_sentiment_illustrate',
@@ -84,7 +83,7 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
         ),
       },
     },
-    ({ period }) => {
+    async ({ period }) => {
       const since = period || 'today';
       // Embedded, not linked: some clients never fetch resource links.
       const embed = (uri: string, value: unknown) => ({
@@ -96,8 +95,8 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
       });
       return {
         messages: [
-          embed(`cometapi://usage/${since}`, usageSnapshot(deps, since)),
-          embed('cometapi://quotas', readQuotas((deps.clock ?? Date.now)())),
+          embed(`cometapi://usage/${since}`, await usageSnapshot(deps, since)),
+          embed('cometapi://quotas', await readQuotaStates(deps.store, (deps.clock ?? Date.now)())),
           {
             role: 'user',
             content: {

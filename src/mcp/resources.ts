@@ -5,8 +5,7 @@
  * client can offer "cometapi://models/gpt-4…" as the user types.
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { usageReport } from '../ledger/usage-report.js';
-import { createQuotaReader } from '../quotas/report.js';
+import { readQuotaStates } from '../quotas/report.js';
 import { parseSince } from '../time.js';
 import type { ServerDeps } from './deps.js';
 
@@ -30,10 +29,10 @@ export async function modelIds(deps: ServerDeps, kind?: string): Promise<string[
 }
 
 /** Usage by model since `period` (today, week, 24h, a date...), as the usage resources show it. */
-export function usageSnapshot(deps: ServerDeps, period: string) {
+export async function usageSnapshot(deps: ServerDeps, period: string) {
   const at = (deps.clock ?? Date.now)();
   const tz = deps.config.timeZone;
-  const report = usageReport(deps.ledger.db, {
+  const report = await deps.store.queries.usageReport({
     since: parseSince(period, at, tz),
     until: at + 1,
     by: 'model',
@@ -49,7 +48,6 @@ export function usageSnapshot(deps: ServerDeps, period: string) {
 
 export function registerResources(server: McpServer, deps: ServerDeps): void {
   const now = () => (deps.clock ?? Date.now)();
-  const readQuotas = createQuotaReader(deps.ledger.db);
   const usage = (period: string) => usageSnapshot(deps, period);
 
   server.registerResource(
@@ -60,7 +58,7 @@ export function registerResources(server: McpServer, deps: ServerDeps): void {
       description: 'Requests, tokens and cost recorded today (in the configured time zone), by model.',
       mimeType: 'application/json',
     },
-    (uri) => json(uri.href, usage('today')),
+    async (uri) => json(uri.href, await usage('today')),
   );
   server.registerResource(
     'usage',
@@ -73,7 +71,7 @@ export function registerResources(server: McpServer, deps: ServerDeps): void {
       description: 'Usage by model since today, week, month, all, a duration such as 24h, or a date (YYYY-MM-DD).',
       mimeType: 'application/json',
     },
-    (uri, { period }) => json(uri.href, usage(String(period))),
+    async (uri, { period }) => json(uri.href, await usage(String(period))),
   );
   server.registerResource(
     'models',
@@ -108,6 +106,6 @@ export function registerResources(server: McpServer, deps: ServerDeps): void {
       description: "Each quota's use this period: used, limit, percent, forecast and when it resets.",
       mimeType: 'application/json',
     },
-    (uri) => json(uri.href, readQuotas(now())),
+    async (uri) => json(uri.href, await readQuotaStates(deps.store, now())),
   );
 }

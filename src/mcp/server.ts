@@ -13,13 +13,14 @@ import { registerGetUsage } from './tools/get-usage.js';
 import { registerListModels } from './tools/list-models.js';
 import { registerTextToSpeech } from './tools/text-to-speech.js';
 import { registerTranscribeAudio } from './tools/transcribe-audio.js';
+import { registerUsageView } from './usage-view.js';
 
 export type { ServerDeps } from './deps.js';
 
 const INSTRUCTIONS =
   'Tools backed by CometAPI (500+ models through one OpenAI-compatible API). Use chat for text answers, ' +
   'compare_models to put one prompt to several models side by side, generate_image for pictures, create_embeddings for vectors, text_to_speech and transcribe_audio for audio, list_models to find model ids and prices, ' +
-  'and get_usage to see tokens and cost spent so far. Every call is metered in a local ledger.';
+  'get_usage to see tokens and cost spent so far, and show_usage to show it as a live view. Every call is metered in a local ledger.';
 
 /** One MCP server per client session; transports (stdio, Streamable HTTP) are attached elsewhere. */
 export function createServer(deps: ServerDeps): McpServer {
@@ -37,6 +38,7 @@ export function createServer(deps: ServerDeps): McpServer {
   registerTranscribeAudio(server, session);
   registerListModels(server, session);
   registerGetUsage(server, session);
+  registerUsageView(server, session);
   registerResources(server, session);
   registerPrompts(server, session);
   if (deps.notices) attachNotices(server, deps.notices);

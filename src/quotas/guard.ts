@@ -1,19 +1,15 @@
 import type { AlertNotifier } from '../alerts/notify.js';
 import { QuotaExceededError, errorMessage } from '../errors.js';
-import type { AlertsRepo } from '../ledger/alerts.js';
-import type { CallRecord } from '../ledger/calls.js';
-import type { Quota, QuotasRepo } from '../ledger/quotas.js';
+import { matchesScope, type CallSubject } from '../ledger/quota-usage.js';
+import type { CallRecord, LedgerStore, Quota } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import type { CallGuard, PendingCall } from '../metering.js';
 import { alertMessage, blockedMessage, unpricedMessage } from './format.js';
 import type { QuotaMetric } from './schema.js';
 import { periodWindow, type PeriodWindow } from './state.js';
-import { matchesScope, type CallSubject, type UsageQuery } from './usage.js';
 
 export interface QuotaGuardDeps {
-  quotas: QuotasRepo;
-  alerts: AlertsRepo;
-  usage: UsageQuery;
+  store: LedgerStore;
   notifier: AlertNotifier;
   logger: Logger;
   clock?: () => number;
@@ -57,20 +53,37 @@ const recordSubject = (r: CallRecord): CallSubject => ({
  */
 export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
   const clock = deps.clock ?? Date.now;
+  const { store } = deps;
+  // Thresholds known to have fired, per quota and period: an alert never un-fires, so once seen
+  // here the ledger need not be asked again. Keys of ended periods are dropped as periods turn.
+  const knownFired = new Map<string, Set<number>>();
+
+  /** The thresholds fired in this period; the ledger is asked only when one of `due` is not known to have fired. */
+  async function firedThresholds(quota: Quota, periodStart: number, due: number[]): Promise<Set<number>> {
+    const key = `${quota.id}:${periodStart}`;
+    const known = knownFired.get(key);
+    if (known && due.every((t) => known.has(t))) return known;
+    const fired = await store.alerts.firedThresholds(quota.id, periodStart);
+    for (const k of knownFired.keys()) if (k.startsWith(`${quota.id}:`) && k !== key) knownFired.delete(k);
+    knownFired.set(key, fired);
+    return fired;
+  }
 
   /**
    * Fires each threshold reached and not yet fired. A refusal also fires the highest threshold up
    * to 100 %: a hard quota that reserves a call's estimate can refuse calls before usage itself
    * reaches 100 %, and that is the moment a person wants to hear about.
    */
-  function fireCrossed(quota: Quota, window: PeriodWindow, usedAmount: number, refused: boolean): void {
-    const fired = deps.alerts.firedThresholds(quota.id, window.start);
+  async function fireCrossed(quota: Quota, window: PeriodWindow, usedAmount: number, refused: boolean) {
     const limitAlert = Math.max(0, ...quota.thresholds.filter((t) => t <= 100));
-    for (const threshold of quota.thresholds) {
+    const due = quota.thresholds.filter(
+      (t) => usedAmount * 100 >= t * quota.limit_amount || (refused && t === limitAlert),
+    );
+    if (due.length === 0) return;
+    const fired = await firedThresholds(quota, window.start, due);
+    for (const threshold of due) {
       if (fired.has(threshold)) continue;
-      const reached = usedAmount * 100 >= threshold * quota.limit_amount;
-      if (!reached && !(refused && threshold === limitAlert)) continue;
-      const alert = deps.alerts.fire({
+      const alert = await store.alerts.fire({
         quota_id: quota.id,
         period_start: window.start,
         threshold,
@@ -80,14 +93,15 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
         fired_at: clock(),
         delivery: deps.notifier.initialDelivery,
       });
+      fired.add(threshold);
       // null: another process (or an earlier call) fired it first; only the first one delivers.
       if (alert) deps.notifier.notify(alert, quota);
     }
   }
 
-  function refuse(quota: Quota, window: PeriodWindow, usedAmount: number, message: string): never {
+  async function refuse(quota: Quota, window: PeriodWindow, usedAmount: number, message: string): Promise<never> {
     try {
-      fireCrossed(quota, window, usedAmount, true);
+      await fireCrossed(quota, window, usedAmount, true);
     } catch (error) {
       // Failing to record the alert must not turn a refusal into a different error.
       deps.logger.warn('could not record a quota alert', { quota: quota.name, error: errorMessage(error) });
@@ -96,27 +110,29 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
   }
 
   return {
-    check(pending) {
+    async check(pending) {
       const now = clock();
       const subject = pendingSubject(pending);
-      for (const quota of deps.quotas.list()) {
+      for (const quota of await store.quotas.list()) {
         if (!quota.hard || !matchesScope(quota, subject)) continue;
         const window = periodWindow(quota, now);
-        const used = deps.usage(quota, window)[quota.metric];
+        const used = (await store.queries.quotaUsage(quota, window))[quota.metric];
         const need = estimateAmount(quota.metric, pending);
-        if (used >= quota.limit_amount) refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
+        if (used >= quota.limit_amount)
+          await refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
         if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
-        if (used + need > quota.limit_amount) refuse(quota, window, used, blockedMessage(quota, used, need, window));
+        if (used + need > quota.limit_amount)
+          await refuse(quota, window, used, blockedMessage(quota, used, need, window));
       }
     },
-    recorded(record) {
+    async recorded(record) {
       if (record.status === 'blocked') return; // used nothing, so crossed nothing
       const subject = recordSubject(record);
-      for (const quota of deps.quotas.list()) {
+      for (const quota of await store.quotas.list()) {
         if (!matchesScope(quota, subject)) continue;
         // The period the call started in is the one it counts toward.
         const window = periodWindow(quota, record.ts);
-        fireCrossed(quota, window, deps.usage(quota, window)[quota.metric], false);
+        await fireCrossed(quota, window, (await store.queries.quotaUsage(quota, window))[quota.metric], false);
       }
     },
   };

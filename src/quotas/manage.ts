@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors.js';
-import { fromAmount, type Quota, type QuotasRepo } from '../ledger/quotas.js';
+import { fromAmount, type Quota, type QuotaStore } from '../ledger/store.js';
 import { DEFAULT_THRESHOLDS, QuotaInputError, formatScope, resolveQuotaInput } from './schema.js';
 
 /** Same shape as the input schema, so an existing quota can be the base a change is laid over. */
@@ -45,9 +45,9 @@ export class QuotaNotFoundError extends BadInputError {}
  * Validates the whole result before writing anything; fields left out keep their current values
  * (or the defaults for a new quota). One statement writes it, so bad input leaves no trace.
  */
-export function setQuota(repo: QuotasRepo, raw: unknown, options: SetOptions): Quota {
+export async function setQuota(repo: QuotaStore, raw: unknown, options: SetOptions): Promise<Quota> {
   const name = nameOf(raw);
-  const existing = name === undefined ? undefined : repo.get(name);
+  const existing = name === undefined ? undefined : await repo.get(name);
   if (existing && options.mode === 'create') {
     throw new QuotaConflictError(
       `a quota named '${existing.name}' already exists; change it with PUT /api/quotas/${existing.name} or \`cometapi-mcp quota set --name ${existing.name} …\``,
@@ -62,9 +62,9 @@ export function setQuota(repo: QuotasRepo, raw: unknown, options: SetOptions): Q
   return repo.upsert(input, options.now);
 }
 
-export function removeQuota(repo: QuotasRepo, name: string): void {
-  if (!repo.remove(name)) {
-    const known = repo.list().map((q) => q.name);
+export async function removeQuota(repo: QuotaStore, name: string): Promise<void> {
+  if (!(await repo.remove(name))) {
+    const known = (await repo.list()).map((q) => q.name);
     const hint = known.length > 0 ? `existing quotas: ${known.join(', ')}` : 'there are no quotas yet';
     throw new QuotaNotFoundError(`there is no quota named '${name.slice(0, 64)}' (${hint})`);
   }

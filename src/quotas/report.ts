@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { Db } from '../ledger/open.js';
-import { createQuotasRepo } from '../ledger/quotas.js';
+import type { LedgerStore, Quota } from '../ledger/store.js';
 import { localDateTime } from './format.js';
 import { QUOTA_METRICS, QUOTA_PERIODS } from './schema.js';
-import { quotaState, type QuotaState } from './state.js';
-import { createUsageQuery } from './usage.js';
+import { periodWindow, quotaState, type QuotaState } from './state.js';
 
 /** One quota's state in get_usage's structured output. */
 export const quotaStateSchema = z.object({
@@ -25,11 +23,14 @@ export const quotaStateSchema = z.object({
   resets_at: z.string(),
 });
 
-/** Prepared once per server; read on each get_usage call. */
-export function createQuotaReader(db: Db): (now: number) => QuotaState[] {
-  const quotas = createQuotasRepo(db);
-  const usage = createUsageQuery(db);
-  return (now) => quotas.list().map((quota) => quotaState(quota, usage, now));
+/** Every quota with its current period's figures: get_usage, `quota list`, /api/quotas. */
+export async function readQuotaStates(store: LedgerStore, now: number): Promise<QuotaState[]> {
+  return Promise.all((await store.quotas.list()).map((quota) => readQuotaState(store, quota, now)));
+}
+
+/** One quota's figures for the period around `now`. */
+export async function readQuotaState(store: LedgerStore, quota: Quota, now: number): Promise<QuotaState> {
+  return quotaState(quota, await store.queries.quotaUsage(quota, periodWindow(quota, now)), now);
 }
 
 const figure = (s: QuotaState, value: number): string =>

@@ -1,7 +1,6 @@
-import { fromAmount, type Quota } from '../ledger/quotas.js';
+import { fromAmount, type MetricTotals, type Quota } from '../ledger/store.js';
 import { periodEnd, periodStart } from '../time.js';
 import { formatScope, type QuotaMetric } from './schema.js';
-import type { UsageQuery } from './usage.js';
 
 export interface PeriodWindow {
   start: number;
@@ -50,9 +49,10 @@ export function forecastAmount(usedAmount: number, window: PeriodWindow, now: nu
 
 const percentOf = (amount: number, limit: number): number => Math.round((amount / limit) * 1000) / 10;
 
-export function quotaState(quota: Quota, usage: UsageQuery, now: number): QuotaState {
+/** One quota's figures, from what its scope used in the period around `now`. */
+export function quotaState(quota: Quota, used: MetricTotals, now: number): QuotaState {
   const window = periodWindow(quota, now);
-  const usedAmount = usage(quota, window)[quota.metric];
+  const usedAmount = used[quota.metric];
   const forecast = forecastAmount(usedAmount, window, now);
   return {
     name: quota.name,

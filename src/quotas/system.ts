@@ -1,16 +1,14 @@
 import { createNoticeBoard, type NoticeBoard } from '../alerts/notices.js';
 import { createAlertNotifier, type AlertNotifier, type DeliveryPolicy } from '../alerts/notify.js';
-import { createAlertsRepo, type AlertsRepo } from '../ledger/alerts.js';
-import type { Ledger } from '../ledger/open.js';
-import { createQuotasRepo, type QuotasRepo } from '../ledger/quotas.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import type { CallGuard } from '../metering.js';
 import { createQuotaGuard } from './guard.js';
-import { quotaState, type QuotaState } from './state.js';
-import { createUsageQuery, type UsageQuery } from './usage.js';
+import { readQuotaStates } from './report.js';
+import type { QuotaState } from './state.js';
 
 export interface QuotaSystemDeps {
-  ledger: Ledger;
+  store: LedgerStore;
   logger: Logger;
   webhookUrl: string | undefined;
   delivery?: Partial<DeliveryPolicy>;
@@ -20,26 +18,20 @@ export interface QuotaSystemDeps {
 
 /** Quotas, alerts and their delivery over one ledger: what the runtime, sidecar and CLI share. */
 export interface QuotaSystem {
-  quotas: QuotasRepo;
-  alerts: AlertsRepo;
-  usage: UsageQuery;
   guard: CallGuard;
   /** MCP servers subscribe here to pass alerts on to their clients. */
   notices: NoticeBoard;
   notifier: AlertNotifier;
   /** Every quota with its current period's figures. */
-  states(now?: number): QuotaState[];
+  states(now?: number): Promise<QuotaState[]>;
   close(): void;
 }
 
 export function createQuotaSystem(deps: QuotaSystemDeps): QuotaSystem {
   const clock = deps.clock ?? Date.now;
-  const quotas = createQuotasRepo(deps.ledger.db);
-  const alerts = createAlertsRepo(deps.ledger.db);
-  const usage = createUsageQuery(deps.ledger.db);
   const notices = createNoticeBoard();
   const notifier = createAlertNotifier({
-    alerts,
+    alerts: deps.store.alerts,
     logger: deps.logger,
     notices,
     webhookUrl: deps.webhookUrl,
@@ -47,15 +39,12 @@ export function createQuotaSystem(deps: QuotaSystemDeps): QuotaSystem {
     fetch: deps.fetch,
     clock,
   });
-  const guard = createQuotaGuard({ quotas, alerts, usage, notifier, logger: deps.logger, clock });
+  const guard = createQuotaGuard({ store: deps.store, notifier, logger: deps.logger, clock });
   return {
-    quotas,
-    alerts,
-    usage,
     guard,
     notices,
     notifier,
-    states: (now = clock()) => quotas.list().map((quota) => quotaState(quota, usage, now)),
+    states: (now = clock()) => readQuotaStates(deps.store, now),
     close: () => notifier.close(),
   };
 }

@@ -12,13 +12,13 @@
 import { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage } from '../errors.js';
-import type { Ledger } from '../ledger/open.js';
-import { createQueries } from '../ledger/queries.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import { packageVersion } from '../version.js';
 import { createLedgerMetrics } from './ledger-metrics.js';
 import { createApiRoutes } from './routes/api.js';
-import { createEventsRoutes } from './routes/events.js';
+import { createCallFeed } from './call-feed.js';
+import { DEFAULT_MAX_EVENT_STREAMS, createEventsRoutes } from './routes/events.js';
 import { createMetricsRoutes } from './routes/metrics.js';
 import { createQuotaRoutes } from './routes/quotas.js';
 import { createStaticRoutes } from './routes/static.js';
@@ -27,7 +27,7 @@ import { createBodyLimit, createSecurityHeaders, createSecurityMiddleware } from
 export type SidecarMode = 'demo' | 'live';
 
 export interface SidecarDeps {
-  ledger: Ledger;
+  store: LedgerStore;
   config: Config;
   logger: Logger;
   /** Wall clock for "last 24h"-style ranges; tests pin it. */
@@ -44,6 +44,8 @@ export interface SidecarDeps {
   /** /api/events poll interval (default 500 ms) and heartbeat interval (default 15 s). */
   eventsPollMs?: number;
   eventsHeartbeatMs?: number;
+  /** Open /api/events streams at most; more are answered 503 with Retry-After (default 500). */
+  maxEventStreams?: number;
   /** Where the dashboard's static files are; defaults to the package's dashboard/. */
   dashboardDir?: string;
 }
@@ -51,9 +53,9 @@ export interface SidecarDeps {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: SidecarDeps): Hono {
-  const { ledger, config, logger, mode } = deps;
+  const { store, config, logger, mode } = deps;
   const clock = deps.clock ?? Date.now;
-  const queries = createQueries(ledger.db);
+  const queries = store.queries;
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -77,13 +79,18 @@ export function createApp(deps: SidecarDeps): Hono {
 
   app.route(
     '/api',
-    createApiRoutes({ queries, config, ledgerPath: ledger.path, mode, version: packageVersion(), clock }),
+    createApiRoutes({ queries, config, ledgerPath: store.location, mode, version: packageVersion(), clock }),
   );
   app.route(
     '/api',
-    createEventsRoutes({ ledger, pollMs: deps.eventsPollMs ?? 500, heartbeatMs: deps.eventsHeartbeatMs ?? 15_000 }),
+    createEventsRoutes({
+      feed: createCallFeed({ calls: store.calls, pollMs: deps.eventsPollMs ?? 500, logger }),
+      calls: store.calls,
+      heartbeatMs: deps.eventsHeartbeatMs ?? 15_000,
+      maxStreams: deps.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS,
+    }),
   );
-  app.route('/api', createQuotaRoutes({ ledger, config, clock }));
+  app.route('/api', createQuotaRoutes({ store, config, clock }));
   app.route('/', createMetricsRoutes(createLedgerMetrics(queries)));
   deps.extraRoutes?.(app);
   app.route('/', createStaticRoutes({ dashboardDir: deps.dashboardDir }));

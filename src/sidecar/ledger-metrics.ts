@@ -5,8 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallStatus } from '../ledger/calls.js';
-import type { LedgerQueries, MetricSourceRow } from '../ledger/queries.js';
+import type { CallStatus, MetricSourceRow, QueryStore } from '../ledger/store.js';
 
 const CALL_LABELS = ['model', 'tool', 'client', 'status'] as const;
 const USAGE_LABELS = ['model', 'tool', 'client'] as const;
@@ -38,7 +37,7 @@ export interface LedgerMetrics {
   refresh(): Promise<void>;
 }
 
-export function createLedgerMetrics(queries: LedgerQueries): LedgerMetrics {
+export function createLedgerMetrics(queries: QueryStore): LedgerMetrics {
   const registry = new Registry();
   const registers = [registry];
   const series = new Map<string, Series>();
@@ -167,7 +166,7 @@ export function createLedgerMetrics(queries: LedgerQueries): LedgerMetrics {
 
   const catchUp = async () => {
     for (;;) {
-      const rows = queries.metrics.rowsAfter(lastId, CHUNK);
+      const rows = await queries.metricRows(lastId, CHUNK);
       for (const row of rows) {
         add(row);
         lastId = row.id;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { withoutBlankValues } from '../config.js';
 import { BadInputError } from '../errors.js';
-import type { TimeRange } from '../ledger/queries.js';
+import type { TimeRange } from '../ledger/store.js';
 import { isTimeZone } from '../time.js';
 
 export const RANGES = ['1h', '24h', '7d', '30d', 'custom'] as const;

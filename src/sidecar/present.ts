@@ -1,6 +1,6 @@
 /** JSON shapes the API sends for ledger rows, and the plain-words hints for error groups. */
-import type { CallRow } from '../ledger/calls.js';
-import type { ErrorGroup } from '../ledger/queries.js';
+import type { CallRow } from '../ledger/store.js';
+import type { ErrorGroup } from '../ledger/store.js';
 
 export interface PublicCall extends Omit<CallRow, 'cost_micro_usd' | 'stream' | 'usage_estimated'> {
   /** The model that answered, else the one asked for. */

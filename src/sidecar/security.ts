@@ -4,7 +4,8 @@
  *  - Host must name this machine (blocks DNS rebinding: evil.example resolving to 127.0.0.1),
  *  - Origin, when sent, must be this same origin (blocks cross-site fetch/POST),
  *  - with a token configured, /api, /metrics, /mcp and /v1 need `Authorization: Bearer <token>`
- *    (or the HttpOnly cookie set by opening the dashboard once as /?token=<token>).
+ *    (or `x-api-key: <token>`, as Anthropic clients send it, or the HttpOnly cookie set by opening
+ *    the dashboard once as /?token=<token>).
  * Desktop apps that call /v1 from a file:// or app:// page (CherryStudio is an Electron app) send
  * that page's origin; no web site can, so those origins are accepted there (as Ollama does).
  */
@@ -87,7 +88,7 @@ export function createSecurityMiddleware(options: SecurityOptions): MiddlewareHa
   const hasValidToken = (c: Context, expected: string): boolean => {
     const header = c.req.header('authorization');
     const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const candidate = bearer ?? getCookie(c, TOKEN_COOKIE);
+    const candidate = bearer ?? c.req.header('x-api-key') ?? getCookie(c, TOKEN_COOKIE);
     return candidate !== undefined && tokensEqual(candidate, expected);
   };
 

@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { ConfigError, errorMessage } from '../errors.js';
-import { warmRollups } from '../ledger/rollups/catch-up.js';
 import { createApp, type SidecarDeps } from './app.js';
 import { isLoopbackHost } from './security.js';
 
@@ -18,7 +17,8 @@ export interface RunningSidecar {
   close(): Promise<void>;
 }
 
-function urlHost(host: string): string {
+/** The host part of a URL for a bind address: wildcards become loopback, IPv6 gets brackets. */
+export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
@@ -62,15 +62,15 @@ export async function startSidecar(options: SidecarServeOptions): Promise<Runnin
   const url = `http://${urlHost(host)}:${bound.port}`;
   let closed = false;
   // A big ledger's first long-range view would otherwise fold its whole backlog in one request.
-  if (!deps.ledger.db.readonly) {
-    warmRollups(deps.ledger.db, () => closed).then(
+  deps.store
+    .maintain(() => closed)
+    .then(
       (calls) => calls > 0 && deps.logger.info('usage rollups brought up to date', { calls }),
       (error: unknown) =>
         deps.logger.warn('usage rollups not prepared; long ranges fold them on first view', {
           error: errorMessage(error),
         }),
     );
-  }
   deps.logger.info('sidecar listening', { url });
   return {
     url,

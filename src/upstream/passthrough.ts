@@ -19,11 +19,13 @@ export interface PassthroughTarget {
 }
 
 export interface ForwardRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The path below the base URL, with its query: `/chat/completions`, `/models?x=1`. */
   path: string;
   contentType: string | null;
   accept: string | null;
+  /** Further headers the API needs from the client (anthropic-version); never credentials. */
+  headers?: Record<string, string>;
   body: Buffer | null;
   signal: AbortSignal;
 }
@@ -118,7 +120,7 @@ export function createPassthrough(options: PassthroughOptions): Passthrough {
         retryable: false,
       });
     }
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...request.headers };
     if (target.authorization) headers.authorization = target.authorization;
     if (request.contentType) headers['content-type'] = request.contentType;
     if (request.accept) headers.accept = request.accept;

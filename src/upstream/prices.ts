@@ -8,6 +8,8 @@ const modelPriceSchema = z.object({
   input_per_mtok: z.number().nonnegative().optional(),
   output_per_mtok: z.number().nonnegative().optional(),
   cached_input_per_mtok: z.number().nonnegative().optional(),
+  /** Prompt tokens written to the cache (Anthropic: 1.25× input for the 5-minute cache). */
+  cache_write_per_mtok: z.number().nonnegative().optional(),
   per_image: z.number().nonnegative().optional(),
   per_request: z.number().nonnegative().optional(),
   /** USD per million characters of speech input. */
@@ -27,6 +29,7 @@ export interface BillableUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens?: number;
   images: number;
   characters?: number;
   audio_seconds?: number;
@@ -81,11 +84,15 @@ export function createPriceTable(overridesFile?: string): PriceTable {
     costMicroUsd(model, usage) {
       const p = price(model);
       if (!p) return null;
-      const uncached = Math.max(0, usage.prompt_tokens - usage.cached_tokens);
+      const cacheWrites = usage.cache_write_tokens ?? 0;
+      // Cache writes cost more than plain input: without their rate, a guess would understate the bill.
+      if (cacheWrites > 0 && p.cache_write_per_mtok === undefined) return null;
+      const uncached = Math.max(0, usage.prompt_tokens - usage.cached_tokens - cacheWrites);
       const cachedRate = p.cached_input_per_mtok ?? p.input_per_mtok ?? 0;
       const micro =
         uncached * (p.input_per_mtok ?? 0) +
         usage.cached_tokens * cachedRate +
+        cacheWrites * (p.cache_write_per_mtok ?? 0) +
         usage.completion_tokens * (p.output_per_mtok ?? 0) +
         usage.images * (p.per_image ?? 0) * 1e6 +
         (usage.characters ?? 0) * (p.per_mchar ?? 0) +

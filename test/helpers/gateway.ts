@@ -36,7 +36,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const config = testConfig(sim.baseUrl, dir, { COMETAPI_TIMEOUT_MS: '5000', COMETAPI_MCP_PORT: '0', ...options.env });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     config,
     logger,
     guard: options.guard,
@@ -45,7 +45,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   });
   const gateway = createGateway(runtime, options.gateway);
   const sidecar = await startSidecar({
-    ledger: runtime.ledger,
+    store: runtime.store,
     config,
     logger,
     mode: 'live',
@@ -71,7 +71,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     close: async () => {
       await sidecar.close();
       await gateway.close();
-      runtime.close();
+      await runtime.close();
       await sim.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -100,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs: string[] = [];
   const sleeps: number[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     config,
     logger,
     sleep: async (ms) => {

@@ -2,38 +2,45 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openLedger, type Ledger } from '../../src/ledger/open.js';
-import type { CallRecord } from '../../src/ledger/calls.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../src/ledger/sqlite/store.js';
+import type { CallRecord, CallRow, LedgerStore } from '../../src/ledger/store.js';
 
 export interface TempLedger {
-  readonly ledger: Ledger;
+  readonly store: LedgerStore;
   readonly file: string;
   readonly dir: string;
-  /** A second connection on the same file: stands in for another process writing the ledger. */
-  openSecond(): Ledger;
+  /** A raw connection of the test's own, for checks the store does not offer (integrity_check, plans). */
+  readonly sql: Database.Database;
+  /** A second store on the same file: stands in for another process writing the ledger. */
+  openSecond(): LedgerStore;
   /** Closes every connection opened here and deletes the directory. */
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 /** A fresh ledger on a file in its own temp directory. */
 export function tempLedger(prefix = 'cometapi-mcp-test-'): TempLedger {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const file = path.join(dir, 'ledger.db');
-  const ledger = openLedger(file);
-  const extra: Ledger[] = [];
+  const store = openSqliteStore({ file });
+  const extra: LedgerStore[] = [];
+  let sql: Database.Database | null = null;
   return {
-    ledger,
+    store,
     file,
     dir,
+    get sql() {
+      sql ??= new Database(file);
+      return sql;
+    },
     openSecond: () => {
-      const second = openLedger(file);
+      const second = openSqliteStore({ file });
       extra.push(second);
       return second;
     },
-    cleanup: () => {
-      for (const l of [...extra, ledger]) {
-        if (l.db.open) l.close();
-      }
+    cleanup: async () => {
+      for (const s of [...extra, store]) await s.close();
+      sql?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -70,13 +77,17 @@ export function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
   };
 }
 
-/** Inserts one complete row per spec (defaults from callRecord) and returns their ids. */
-export function seedCalls(ledger: Ledger, specs: readonly Partial<CallRecord>[]): number[] {
-  const insertAll = ledger.db.transaction(() => specs.map((spec) => ledger.calls.insert(callRecord(spec))));
-  return insertAll();
+/** Inserts one complete row per spec (defaults from callRecord), in one transaction, and returns their ids. */
+export function seedCalls(store: LedgerStore, specs: readonly Partial<CallRecord>[]): Promise<number[]> {
+  return store.calls.recordMany(specs.map((spec) => callRecord(spec)));
 }
 
 /** Config for a sidecar over this temp ledger; env entries override (e.g. COMETAPI_MCP_TOKEN). */
 export function ledgerConfig(temp: TempLedger, env: Record<string, string> = {}): Config {
   return loadConfig({ COMETAPI_MCP_DB: temp.file, COMETAPI_MCP_DATA_DIR: temp.dir, COMETAPI_MCP_TZ: 'UTC', ...env });
+}
+
+/** Every row, oldest first. */
+export function allCalls(store: LedgerStore): Promise<CallRow[]> {
+  return store.calls.after(0, Number.MAX_SAFE_INTEGER);
 }

@@ -13,6 +13,7 @@ import { ALERT_LOGGER, type DeliveryPolicy } from '../../src/alerts/notify.js';
 import type { CallRecord } from '../../src/ledger/calls.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
+import type { Quota } from '../../src/ledger/store.js';
 import { setQuota } from '../../src/quotas/manage.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
@@ -34,7 +35,7 @@ export interface QuotaHarness {
   dir: string;
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Creates or changes a quota through the same validation as the CLI and API. */
-  quota(input: Record<string, unknown>): void;
+  quota(input: Record<string, unknown>): Promise<Quota>;
   close(): Promise<void>;
 }
 
@@ -62,7 +63,7 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
   const clock = { now: options.now ?? Date.now() };
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     config,
     logger,
     clock: () => clock.now,
@@ -90,10 +91,10 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
     dir,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     quota: (input) =>
-      void setQuota(runtime.quotas.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
+      setQuota(runtime.store.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
     close: async () => {
       await client.close();
-      runtime.close();
+      await runtime.close();
       await sim.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -182,11 +183,11 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /** Polls until `check` passes (for work that finishes after the call returned, like webhook delivery). */
-export async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

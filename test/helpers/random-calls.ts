@@ -1,5 +1,5 @@
 import type { CallRecord } from '../../src/ledger/calls.js';
-import type { TimeRange } from '../../src/ledger/queries.js';
+import type { TimeRange } from '../../src/ledger/store.js';
 import { seededRandom } from '../../src/random.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Figures for docs/decisions/0017-postgres-engine.md, measured outside the tests:
+ * Figures for docs/decisions/0019-postgres-engine.md, measured outside the tests:
  *   npx tsx test/postgres/measure.ts postgres://postgres@127.0.0.1:55432/some_empty_db [rows]
  * Prints rows/s of recordMany and of concurrent record(), then median ms of dashboard queries.
  */

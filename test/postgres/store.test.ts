@@ -41,7 +41,9 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
 
   it('records rows and reads them back by id, count, max id and cursor', async () => {
     const before = await store.calls.maxId();
-    const id = await store.calls.record(callRecord({ client: null, stream: true, audio_seconds: 1.5, input_chars: 7 }));
+    const id = await store.calls.record(
+      callRecord({ client: null, stream: true, audio_seconds: 1.5, input_chars: 7, cache_write_tokens: 12 }),
+    );
     const ids = await store.calls.recordMany([callRecord({ ts: 1 }), callRecord({ ts: 2, error_message: 'a\u0000b' })]);
     expect(ids).toEqual([id + 1, id + 2]);
     expect(id).toBeGreaterThan(before);
@@ -51,7 +53,9 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
       stream: 1,
       audio_seconds: 1.5,
       input_chars: 7,
+      cache_write_tokens: 12,
     });
+    expect((await store.calls.get(id + 1))?.cache_write_tokens).toBe(0);
     // PostgreSQL text cannot hold U+0000: it is kept visible instead of failing the batch.
     expect((await store.calls.get(id + 2))?.error_message).toBe('a\uFFFDb');
     expect(await store.calls.get(id + 99)).toBeUndefined();
@@ -76,14 +80,13 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
   it('a batch that fails rejects every call in it with LedgerWriteError and writes none', async () => {
     const start = await store.calls.count();
     const bogus: string = 'bogus';
-    // The first row of a quiet moment is written at once; the three after it share the next batch.
-    const leader = store.calls.record(callRecord({ request_id: 'leader' }));
+    // Rows recorded in the same tick share one batch: the bad row takes the two good ones down with it.
+    expect(await store.calls.record(callRecord({ request_id: 'before' }))).toBeGreaterThan(0);
     const results = await Promise.allSettled([
       store.calls.record(callRecord({ request_id: 'good-1' })),
       store.calls.record(callRecord({ status: bogus as CallStatus })),
       store.calls.record(callRecord({ request_id: 'good-2' })),
     ]);
-    expect(await leader).toBeGreaterThan(0);
     for (const result of results) {
       expect(result.status).toBe('rejected');
       if (result.status === 'rejected') {

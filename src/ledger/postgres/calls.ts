@@ -31,6 +31,7 @@ const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
   request_id: 'text',
   input_chars: 'bigint',
   audio_seconds: 'double precision',
+  cache_write_tokens: 'bigint',
 };
 
 /**
@@ -108,15 +109,7 @@ export function createPostgresCallStore(
     (await pool.query<T>(text, values)).rows[0];
 
   return {
-    record: (record) => {
-      const committed = batcher.push(record);
-      // createGroupCommit stalls when a row arrives while an asynchronous batch is being written:
-      // its setImmediate finds the writer busy and leaves `scheduled` set, so no later flush is
-      // ever scheduled (a fix is proposed to main). drain() starts the writer when it is idle, so
-      // the first row of a quiet moment is written at once and rows arriving meanwhile batch behind it.
-      void batcher.drain();
-      return committed;
-    },
+    record: (record) => batcher.push(record),
     recordMany: (records) => writeBatch(records),
     get: (id) => one<CallRow>('SELECT * FROM calls WHERE id = $1', [id]),
     count: async () => (await one<{ n: number }>('SELECT COUNT(*) AS n FROM calls', []))?.n ?? 0,

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL engine: one ledger for a team, many machines. A pool of connections, group
  * commit as one INSERT per batch, aggregates computed in the server. See
- * docs/decisions/0017-postgres-engine.md.
+ * docs/decisions/0019-postgres-engine.md.
  */
 import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from '../group-commit.js';
 import type { LedgerStore } from '../store.js';

@@ -76,4 +76,3 @@ export function summaryOf(range: TimeRange, t: Totals, latency_ms: Percentiles, 
     ttft_ms,
   };
 }
-

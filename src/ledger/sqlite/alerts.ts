@@ -26,7 +26,8 @@ export function createSqliteAlertStore(db: Db): AlertStore {
       const result = fireStmt.run(alert);
       return result.changes === 1 ? (getStmt.get(Number(result.lastInsertRowid)) ?? null) : null;
     },
-    firedThresholds: async (quotaId, periodStart) => new Set(firedStmt.all(quotaId, periodStart).map((r) => r.threshold)),
+    firedThresholds: async (quotaId, periodStart) =>
+      new Set(firedStmt.all(quotaId, periodStart).map((r) => r.threshold)),
     recordAttempt: async (id, u) =>
       void attemptStmt.run({ id, delivery: u.delivery, attempts: u.attempts, error: u.error, at: u.at }),
     recent: async (limit, since = 0) => recentStmt.all(since, limit),

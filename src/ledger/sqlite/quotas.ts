@@ -1,5 +1,4 @@
 import { quotaFromRow, toAmount, type Quota, type QuotaRow } from '../quotas.js';
-import type { QuotaInput } from '../../quotas/schema.js';
 import type { QuotaStore } from '../store.js';
 import type { Db } from './open.js';
 
@@ -11,9 +10,7 @@ import type { Db } from './open.js';
  */
 export function createSqliteQuotaStore(db: Db): QuotaStore {
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const quotasVersion = db
-    .prepare<[], number>("SELECT value FROM ledger_meta WHERE key = 'quotas_version'")
-    .pluck();
+  const quotasVersion = db.prepare<[], number>("SELECT value FROM ledger_meta WHERE key = 'quotas_version'").pluck();
   let cache: { quotas: Quota[]; dataVersion: number; quotasVersion: number } | null = null;
   const listStmt = db.prepare<[], QuotaRow>('SELECT * FROM quotas ORDER BY name');
   const getStmt = db.prepare<[string], QuotaRow>('SELECT * FROM quotas WHERE name = ?');

@@ -34,4 +34,3 @@ export const DIM_KEY_SQL: Readonly<Record<RollupDim, string>> = {
   provider: 'provider',
   status: 'status',
 };
-

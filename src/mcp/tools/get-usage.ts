@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { USAGE_GROUPS, usageReport } from '../../ledger/usage-report.js';
-import { createQuotaReader, formatQuotaLines, quotaStateSchema } from '../../quotas/report.js';
+import { USAGE_GROUPS } from '../../ledger/store.js';
+import { readQuotaStates, formatQuotaLines, quotaStateSchema } from '../../quotas/report.js';
 import { parseSince } from '../../time.js';
 import { formatUsageTable } from '../../usage-format.js';
 import type { ServerDeps } from '../deps.js';
@@ -19,7 +19,6 @@ const usageRowSchema = z.object({
 });
 
 export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
-  const readQuotas = createQuotaReader(deps.ledger.db);
   server.registerTool(
     'get_usage',
     {
@@ -47,7 +46,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
     async (args) => {
       const now = (deps.clock ?? Date.now)();
       const tz = deps.config.timeZone;
-      const report = usageReport(deps.ledger.db, {
+      const report = await deps.store.queries.usageReport({
         since: parseSince(args.since, now, tz),
         until: now + 1,
         by: args.by,
@@ -57,7 +56,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         ...report,
         since: new Date(report.since).toISOString(),
         until: new Date(report.until).toISOString(),
-        quotas: readQuotas(now),
+        quotas: await readQuotaStates(deps.store, now),
       };
       const text = `${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}`;
       return { content: [{ type: 'text', text }], structuredContent: structured };

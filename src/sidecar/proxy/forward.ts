@@ -8,12 +8,21 @@ import type { Operation } from '../../metering.js';
 import type { Attempt } from '../../upstream/client.js';
 import type { Passthrough } from '../../upstream/passthrough.js';
 import { passthroughFailure } from '../../upstream/passthrough.js';
-import { countTokens, emptyUsage, estimateChatUsage, usageFromWire, type Usage } from '../../upstream/usage.js';
+import {
+  countTokens,
+  emptyUsage,
+  estimateChatUsage,
+  usageFromAnthropic,
+  usageFromWire,
+  type Usage,
+} from '../../upstream/usage.js';
 import { UpstreamError } from '../../errors.js';
 import { ResponseTooLargeError } from '../../upstream/body-cap.js';
 import type { Reply } from './reply.js';
-import { bodyForAttempt, textsOf, type Endpoint, type ParsedRequest } from './request.js';
-import { createSseScanner, type StreamObservation } from './sse.js';
+import { createMessagesStreamReader, createResponsesStreamReader } from './agent-streams.js';
+import { promptTexts, textsOf } from './prompt.js';
+import { bodyForAttempt, type Endpoint, type ParsedRequest } from './request.js';
+import { createChatStreamReader, createSseScanner, type StreamObservation, type StreamReader } from './sse.js';
 
 /** A whole (non-streamed) answer, sent after the call is recorded. */
 export interface BufferedAnswer {
@@ -29,6 +38,8 @@ export interface ForwardContext {
   request: ParsedRequest;
   contentType: string | null;
   accept: string | null;
+  /** Request headers the upstream API needs from the client (anthropic-version, anthropic-beta). */
+  headers: Record<string, string>;
   reply: Reply;
   passthrough: Passthrough;
   maxResponseBytes: number;
@@ -40,6 +51,7 @@ export interface ForwardContext {
 const PASSED_HEADERS = [
   'content-type',
   'x-request-id',
+  'request-id',
   'openai-processing-ms',
   'openai-version',
   'x-ratelimit-limit-requests',
@@ -65,14 +77,27 @@ const header = (headers: IncomingHttpHeaders, name: string): string | null => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function promptTexts(json: Record<string, unknown> | null): string[] {
-  const messages = json && Array.isArray(json.messages) ? json.messages : [];
-  return messages.flatMap((m) => (isRecord(m) && typeof m.content === 'string' ? [m.content] : []));
+function streamReader(
+  endpoint: Endpoint,
+  options: { started: number; now: () => number; dropAddedUsage: boolean },
+): StreamReader {
+  if (endpoint === 'responses') return createResponsesStreamReader(options);
+  if (endpoint === 'messages') return createMessagesStreamReader(options);
+  return createChatStreamReader(options);
+}
+
+/** What a stream used: as reported, else counted from its text (keeping a prompt count the stream did report). */
+async function streamUsage(seen: StreamObservation, prompt: readonly string[]): Promise<Usage> {
+  if (seen.usage) return seen.usage;
+  const estimated = await estimateChatUsage(prompt, seen.text);
+  if (!seen.promptUsage) return estimated;
+  return { ...seen.promptUsage, completion_tokens: estimated.completion_tokens, estimated: true };
 }
 
 export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | null> {
   const { request, reply } = ctx;
   const addUsage = request.stream && !request.clientAskedUsage;
+  const prompt = promptTexts(ctx.endpoint, request.json);
   // The stream being forwarded, so a call cut off midway can still be charged what it streamed.
   let streaming: StreamObservation | null = null;
   return {
@@ -82,7 +107,7 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
     forwarded: () => reply.started,
     partialUsage: async () => {
       if (!reply.started || !streaming) return null;
-      return streaming.usage ?? (await estimateChatUsage(promptTexts(request.json), streaming.text));
+      return streamUsage(streaming, prompt);
     },
     async attempt(client, model) {
       const started = ctx.now();
@@ -91,13 +116,16 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
         path: ctx.path,
         contentType: ctx.contentType,
         accept: ctx.accept,
+        headers: ctx.headers,
         body: bodyForAttempt(request, model, addUsage),
         signal: reply.signal,
       });
-      const requestId = header(answer.headers, 'x-request-id');
+      const requestId = header(answer.headers, 'x-request-id') ?? header(answer.headers, 'request-id');
       const contentType = header(answer.headers, 'content-type') ?? '';
       if (request.stream && contentType.includes('text/event-stream')) {
-        const scanner = createSseScanner({ started, now: ctx.now, dropAddedUsage: addUsage });
+        const scanner = createSseScanner(
+          streamReader(ctx.endpoint, { started, now: ctx.now, dropAddedUsage: addUsage }),
+        );
         streaming = scanner.observed;
         try {
           for await (const chunk of answer.body) {
@@ -114,11 +142,11 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
           throw passthroughFailure(error, reply.signal, ctx.timeoutMs, []);
         }
         const seen = scanner.observed;
-        const usage = seen.usage ?? (await estimateChatUsage(promptTexts(request.json), seen.text));
+        const usage = await streamUsage(seen, prompt);
         return done(null, seen.model ?? model, usage, seen.ttftMs, requestId, answer.status);
       }
       const body = await readCapped(answer.body, ctx.maxResponseBytes, reply.signal, ctx.timeoutMs);
-      const { usage, modelUsed } = await usageOfAnswer(ctx.endpoint, request, contentType, body, model);
+      const { usage, modelUsed } = await usageOfAnswer(ctx.endpoint, request, prompt, contentType, body, model);
       return done(
         { status: answer.status, headers: passedHeaders(answer.headers), body },
         modelUsed,
@@ -176,6 +204,7 @@ async function readCapped(
 async function usageOfAnswer(
   endpoint: Endpoint,
   request: ParsedRequest,
+  prompt: readonly string[],
   contentType: string,
   body: Buffer,
   model: string,
@@ -190,7 +219,11 @@ async function usageOfAnswer(
     }
   }
   const modelUsed = typeof data.model === 'string' && data.model !== '' ? data.model : model;
-  const wire = isRecord(data.usage) ? usageFromWire(data.usage) : null;
+  const wire = !isRecord(data.usage)
+    ? null
+    : endpoint === 'messages'
+      ? usageFromAnthropic(data.usage)
+      : usageFromWire(data.usage);
   if (endpoint === 'images') {
     const usage = wire ?? emptyUsage();
     usage.images = Array.isArray(data.data) ? data.data.length : 0;
@@ -200,18 +233,8 @@ async function usageOfAnswer(
   // Speech is billed per character of its input, which the request itself says exactly.
   if (endpoint === 'speech')
     return { usage: { ...emptyUsage(), characters: textsOf(request.json?.input).join('').length }, modelUsed };
-  if (endpoint === 'chat') {
-    const choices = Array.isArray(data.choices) ? data.choices : [];
-    const first: unknown = choices[0];
-    const message = isRecord(first) && isRecord(first.message) ? first.message : {};
-    return {
-      usage: await estimateChatUsage(
-        promptTexts(request.json),
-        typeof message.content === 'string' ? message.content : '',
-      ),
-      modelUsed,
-    };
-  }
+  if (endpoint === 'chat' || endpoint === 'responses' || endpoint === 'messages')
+    return { usage: await estimateChatUsage(prompt, answerText(endpoint, data)), modelUsed };
   const input = request.json?.input;
   const texts =
     typeof input === 'string'
@@ -221,4 +244,17 @@ async function usageOfAnswer(
         : [];
   if (texts.length === 0) return { usage: emptyUsage(), modelUsed };
   return { usage: { ...emptyUsage(), prompt_tokens: await countTokens(texts), estimated: true }, modelUsed };
+}
+
+/** The text of a whole answer: chat's first choice, the Responses output messages, Messages' text blocks. */
+function answerText(endpoint: Endpoint, data: Record<string, unknown>): string {
+  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+  if (endpoint === 'messages') return textsOf(data.content).join('');
+  if (endpoint === 'responses')
+    return list(data.output)
+      .flatMap((item) => textsOf(item.content))
+      .join('');
+  const first = list(data.choices)[0];
+  const message = first && isRecord(first.message) ? first.message : {};
+  return typeof message.content === 'string' ? message.content : '';
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { CallEstimate } from '../../metering.js';
-import { roughTokenCount } from '../../upstream/usage.js';
+import { estimateFor } from './prompt.js';
 
 /** A request the proxy refuses itself, answered in OpenAI's error shape. */
 export class ProxyRequestError extends Error {
@@ -19,12 +19,16 @@ export class ProxyRequestError extends Error {
   }
 }
 
-export type Endpoint = 'chat' | 'embeddings' | 'images' | 'speech' | 'transcription' | 'translation';
+export type Endpoint =
+  'chat' | 'responses' | 'messages' | 'embeddings' | 'images' | 'speech' | 'transcription' | 'translation';
+
+/** The three text APIs stream; only chat needs usage asked for (stream_options), the others always send it. */
+const STREAMING: ReadonlySet<Endpoint> = new Set(['chat', 'responses', 'messages']);
 
 export interface ParsedRequest {
   model: string;
   stream: boolean;
-  /** The client asked for usage in its stream itself (stream_options.include_usage). */
+  /** The stream carries usage without our asking: chat with stream_options.include_usage, Responses, Messages. */
   clientAskedUsage: boolean;
   estimate: CallEstimate;
   json: Record<string, unknown> | null;
@@ -59,18 +63,6 @@ export function readBody(incoming: IncomingMessage, maxBytes: number): Promise<B
     incoming.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
     incoming.once('error', reject);
   });
-}
-
-export function textsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((part) =>
-    typeof part === 'string' ? [part] : isRecord(part) && typeof part.text === 'string' ? [part.text] : [],
-  );
-}
-
-function positiveInt(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
 }
 
 function requireModel(json: Record<string, unknown>, fallback: string | null): string {
@@ -108,33 +100,10 @@ export function parseJsonRequest(
   }
   if (!isRecord(json)) throw new ProxyRequestError(400, 'the request body must be a JSON object');
   const model = requireModel(json, endpoint === 'images' ? defaultModel : null);
-  const stream = endpoint === 'chat' && json.stream === true;
+  const stream = STREAMING.has(endpoint) && json.stream === true;
   const options = json.stream_options;
-  const clientAskedUsage = stream && isRecord(options) && options.include_usage === true;
+  const clientAskedUsage = stream && (endpoint !== 'chat' || (isRecord(options) && options.include_usage === true));
   return { model, stream, clientAskedUsage, estimate: estimateFor(endpoint, json), json, bytes };
-}
-
-function estimateFor(endpoint: Endpoint, json: Record<string, unknown>): CallEstimate {
-  switch (endpoint) {
-    case 'chat': {
-      const messages = Array.isArray(json.messages) ? json.messages : [];
-      const texts = messages.flatMap((m) => (isRecord(m) ? textsOf(m.content) : []));
-      const cap = positiveInt(json.max_completion_tokens) ?? positiveInt(json.max_tokens) ?? 1024;
-      return { prompt_tokens: roughTokenCount(texts), max_completion_tokens: cap, images: 0 };
-    }
-    case 'embeddings':
-      return { prompt_tokens: roughTokenCount(textsOf(json.input)), max_completion_tokens: 0, images: 0 };
-    case 'images':
-      return {
-        prompt_tokens: roughTokenCount(textsOf(json.prompt)),
-        max_completion_tokens: 0,
-        images: positiveInt(json.n) ?? 1,
-      };
-    case 'speech':
-      return { prompt_tokens: 0, max_completion_tokens: 0, images: 0, characters: textsOf(json.input).join('').length };
-    default:
-      return { prompt_tokens: 0, max_completion_tokens: 0, images: 0 };
-  }
 }
 
 const MULTIPART_MODEL = Buffer.from('name="model"');
@@ -182,12 +151,25 @@ export function bodyForAttempt(request: ParsedRequest, model: string, addUsage: 
   );
 }
 
-/** Who is calling: X-Client-Name, else X-Title (CherryStudio sends "Cherry Studio"), else the User-Agent. */
+const headerText = (headers: IncomingMessage['headers'], name: string): string | undefined => {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+};
+
+/** Coding agents known by what they send: Claude Code's User-Agent, Codex CLI's `originator` or User-Agent. */
+const KNOWN_AGENTS: ReadonlyArray<[header: string, pattern: RegExp, name: string]> = [
+  ['user-agent', /^claude-cli\//i, 'Claude Code'],
+  ['originator', /^codex/i, 'Codex'],
+  ['user-agent', /^codex/i, 'Codex'],
+];
+
+/**
+ * Who is calling: X-Client-Name, else X-Title (CherryStudio sends "Cherry Studio"), else a known
+ * coding agent by name, else the User-Agent.
+ */
 export function callerName(headers: IncomingMessage['headers']): string | null {
-  for (const name of ['x-client-name', 'x-title', 'user-agent']) {
-    const value = headers[name];
-    const text = (Array.isArray(value) ? value[0] : value)?.trim();
-    if (text) return text.slice(0, 120);
-  }
-  return null;
+  const named = headerText(headers, 'x-client-name') ?? headerText(headers, 'x-title');
+  if (named) return named.slice(0, 120);
+  for (const [header, pattern, name] of KNOWN_AGENTS) if (pattern.test(headerText(headers, header) ?? '')) return name;
+  return headerText(headers, 'user-agent')?.slice(0, 120) ?? null;
 }

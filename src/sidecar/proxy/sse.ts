@@ -1,9 +1,10 @@
 /**
- * Reads a chat completion stream as it passes through, event by event, without parsing every
- * chunk: the model comes from the first event, time to first token from the first event with
- * content, usage from the one event that carries a usage object (the only one parsed as JSON).
- * When the proxy asked for usage on the client's behalf, that usage-only event is held back, so
- * the client receives exactly the events it asked for (see docs/decisions/0013-proxy-stream-usage.md).
+ * Reads a stream as it passes through, event by event, without parsing every chunk: the scanner
+ * cuts the bytes into complete events and a reader per API looks at each. The chat reader takes the
+ * model from the first event, time to first token from the first event with content, usage from
+ * the one event that carries a usage object (the only one parsed as JSON). When the proxy asked for
+ * usage on the client's behalf, that usage-only event is held back, so the client receives exactly
+ * the events it asked for (see docs/decisions/0013-proxy-stream-usage.md).
  */
 import { usageFromWire, type Usage } from '../../upstream/usage.js';
 
@@ -13,7 +14,7 @@ const USAGE_OBJECT = Buffer.from('"usage":{');
 const MODEL = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 const CONTENT = /"(?:content|reasoning_content|refusal)"\s*:\s*"((?:[^"\\]|\\.)+)"|"tool_calls"\s*:\s*\[/g;
 /** Text kept for estimating usage when the upstream sends none; more than any real answer. */
-const MAX_TEXT_CHARS = 4 * 1024 * 1024;
+export const MAX_TEXT_CHARS = 4 * 1024 * 1024;
 
 export interface StreamObservation {
   model: string | null;
@@ -22,7 +23,23 @@ export interface StreamObservation {
   ttftMs: number | null;
   /** The answer's text as far as it went, kept only while no usage has been seen (for estimating). */
   text: string;
+  /** Usage known before the end (Anthropic's message_start: the whole prompt), for a stream cut short. */
+  promptUsage: Usage | null;
 }
+
+/** Looks at one complete event as it passes; `inspect` returns false for an event not to forward. */
+export interface StreamReader {
+  inspect(event: Buffer): boolean;
+  readonly observed: StreamObservation;
+}
+
+export const newObservation = (): StreamObservation => ({
+  model: null,
+  usage: null,
+  ttftMs: null,
+  text: '',
+  promptUsage: null,
+});
 
 export interface SseScanner {
   /** Takes a chunk from the upstream; returns the bytes to send on now (complete events only). */
@@ -41,12 +58,12 @@ function eventEnd(buffer: Buffer, from: number): { at: number; length: number } 
 }
 
 /** The JSON after `data:` in one event (events from OpenAI-compatible servers carry one data line). */
-function eventData(event: string): string {
+export function eventData(event: string): string {
   const lines = event.split(/\r?\n/).filter((line) => line.startsWith('data:'));
   return lines.map((line) => line.slice(5).trimStart()).join('\n');
 }
 
-const unescapeJsonString = (raw: string): string => {
+export const unescapeJsonString = (raw: string): string => {
   try {
     const value: unknown = JSON.parse(`"${raw}"`);
     return typeof value === 'string' ? value : raw;
@@ -59,9 +76,12 @@ const unescapeJsonString = (raw: string): string => {
  * `dropAddedUsage`: the client did not ask for usage, so an event that holds only usage (no
  * choices) was added at our request and is not passed on.
  */
-export function createSseScanner(options: { started: number; now: () => number; dropAddedUsage: boolean }): SseScanner {
-  const observed: StreamObservation = { model: null, usage: null, ttftMs: null, text: '' };
-  let pending: Buffer | null = null;
+export function createChatStreamReader(options: {
+  started: number;
+  now: () => number;
+  dropAddedUsage: boolean;
+}): StreamReader {
+  const observed = newObservation();
 
   /** Looks at one complete event; false means it is not to be forwarded. */
   function inspect(event: Buffer): boolean {
@@ -97,6 +117,12 @@ export function createSseScanner(options: { started: number; now: () => number; 
       return true; // not ours to judge: pass it on as it came
     }
   }
+  return { inspect, observed };
+}
+
+export function createSseScanner(reader: StreamReader): SseScanner {
+  const { inspect, observed } = reader;
+  let pending: Buffer | null = null;
 
   function push(chunk: Buffer): Buffer | null {
     const buffer: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;

@@ -2,13 +2,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { BREAKDOWN_DIMENSIONS, BUCKET_SIZES, chooseBucket, type LedgerQueries } from '../../ledger/queries.js';
+import { BREAKDOWN_DIMENSIONS, BUCKET_SIZES, chooseBucket, type QueryStore } from '../../ledger/store.js';
 import { errorHint, presentCall } from '../present.js';
 import { intParam, oneOf, parseQuery, rangeFields, resolveRange } from '../params.js';
 import { clientConfig } from '../../client-config.js';
 
 export interface ApiRoutesDeps {
-  queries: LedgerQueries;
+  queries: QueryStore;
   config: Config;
   ledgerPath: string;
   mode: 'demo' | 'live';
@@ -62,29 +62,29 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono {
     }),
   );
 
-  api.get('/summary', (c) => {
+  api.get('/summary', async (c) => {
     const q = parseQuery(summaryQuery, c.req.query());
     const { range, timeZone } = resolveRange(q, clock(), config.timeZone);
-    return c.json({ ...queries.summary(range), time_zone: timeZone });
+    return c.json({ ...(await queries.summary(range)), time_zone: timeZone });
   });
 
-  api.get('/timeseries', (c) => {
+  api.get('/timeseries', async (c) => {
     const q = parseQuery(timeseriesQuery, c.req.query());
     const { range, timeZone } = resolveRange(q, clock(), config.timeZone);
     const bucket = !q.bucket || q.bucket === 'auto' ? chooseBucket(range.to - range.from) : q.bucket;
-    return c.json(queries.timeseries(range, bucket, timeZone));
+    return c.json(await queries.timeseries(range, bucket, timeZone));
   });
 
-  api.get('/breakdown', (c) => {
+  api.get('/breakdown', async (c) => {
     const q = parseQuery(breakdownQuery, c.req.query());
     const { range } = resolveRange(q, clock(), config.timeZone);
-    return c.json(queries.breakdown(range, q.by ?? 'model'));
+    return c.json(await queries.breakdown(range, q.by ?? 'model'));
   });
 
-  api.get('/calls', (c) => {
+  api.get('/calls', async (c) => {
     const q = parseQuery(callsQuery, c.req.query());
     const ranged = q.range !== undefined || q.from !== undefined || q.to !== undefined;
-    const page = queries.calls.list({
+    const page = await queries.calls({
       limit: q.limit ?? 50,
       before: q.before,
       model: q.model,
@@ -96,10 +96,10 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono {
     return c.json({ calls: page.calls.map(presentCall), next_before: page.next_before });
   });
 
-  api.get('/errors', (c) => {
+  api.get('/errors', async (c) => {
     const q = parseQuery(errorsQuery, c.req.query());
     const { range } = resolveRange(q, clock(), config.timeZone);
-    const rows = queries.calls.errors(range).map((group) => ({ ...group, hint: errorHint(group) }));
+    const rows = (await queries.errors(range)).map((group) => ({ ...group, hint: errorHint(group) }));
     return c.json({ from: range.from, to: range.to, rows });
   });
 

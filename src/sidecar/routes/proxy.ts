@@ -1,16 +1,19 @@
 /**
- * /v1/*: an OpenAI-compatible metering proxy. A client's own chats (CherryStudio's provider
- * pointed at http://127.0.0.1:8790/v1) go through metering.run like every MCP tool call, so they
- * are recorded, priced and held to quotas; the configured upstream key is used, never the
- * client's. Mounted at /v1 behind the sidecar's Host/Origin/token checks.
+ * /v1/*: a metering proxy speaking the three text APIs CometAPI serves (Chat Completions, the
+ * Responses API, Anthropic Messages) plus embeddings, images and audio. A client's own calls
+ * (CherryStudio's provider pointed at http://127.0.0.1:8790/v1, Claude Code, Codex) go through
+ * metering.run like every MCP tool call, so they are recorded, priced and held to quotas; the
+ * configured upstream key is used, never the client's. Mounted at /v1 behind the sidecar's
+ * Host/Origin/token checks.
  */
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
-import { MissingKeyError, QuotaExceededError, UpstreamError, errorMessage } from '../../errors.js';
+import { UpstreamError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { MeteredCallError, type Metering } from '../../metering.js';
-import { PassthroughHttpError, passthroughFailure, type Passthrough } from '../../upstream/passthrough.js';
+import type { Metering } from '../../metering.js';
+import { passthroughFailure, type ForwardRequest, type Passthrough } from '../../upstream/passthrough.js';
+import { classifyFailure, failureAnswer, streamFailureEvent } from '../proxy/failure.js';
 import { proxyOperation } from '../proxy/forward.js';
 import { createReply, JSON_HEADERS, openAiError, type Reply } from '../proxy/reply.js';
 import {
@@ -49,6 +52,8 @@ type ProxyContext = Context<{ Bindings: HttpBindings }>;
 
 const JSON_ENDPOINTS: ReadonlyArray<[string, Endpoint]> = [
   ['/chat/completions', 'chat'],
+  ['/responses', 'responses'],
+  ['/messages', 'messages'],
   ['/embeddings', 'embeddings'],
   ['/images/generations', 'images'],
   ['/audio/speech', 'speech'],
@@ -58,22 +63,39 @@ const UPLOAD_ENDPOINTS: ReadonlyArray<[string, Endpoint]> = [
   ['/audio/translations', 'translation'],
 ];
 
+/** What the Messages API needs from the client besides the body; credentials are never passed on. */
+const PASSED_REQUEST_HEADERS = ['anthropic-version', 'anthropic-beta'];
+
+function passedRequestHeaders(c: ProxyContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of PASSED_REQUEST_HEADERS) {
+    const value = c.req.header(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+const notUnderNode = (c: ProxyContext) =>
+  c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
+
 export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpBindings }> {
   const limits = { ...DEFAULT_PROXY_LIMITS, ...deps.limits };
   const now = deps.now ?? (() => performance.now());
   const app = new Hono<{ Bindings: HttpBindings }>();
 
-  /** Answers a failure in OpenAI's shape; mid-stream, as a final SSE error event. */
-  function fail(reply: Reply, error: unknown): void {
-    const { status, body, contentType } = failureAnswer(error, deps.logger);
-    if (status === 0) return; // the client is gone: nobody to answer
-    if (!reply.started) return reply.send(status, { 'content-type': contentType }, body);
-    reply.end(Buffer.from(`data: ${body.toString('utf8')}\n\n`));
+  /** Answers a failure in the API's own shape; mid-stream, as that API's final error event. */
+  function fail(reply: Reply, error: unknown, endpoint: Endpoint | null): void {
+    const failure = classifyFailure(error, deps.logger);
+    if (!reply.started) {
+      const answer = failureAnswer(endpoint, failure);
+      if (answer) reply.send(answer.status, answer.headers, answer.body);
+      return;
+    }
+    reply.end(streamFailureEvent(endpoint, failure) ?? undefined);
   }
 
   const metered = (endpoint: Endpoint, upload: boolean) => async (c: ProxyContext) => {
-    if (!c.env?.incoming)
-      return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
+    if (!c.env?.incoming) return notUnderNode(c);
     const { incoming, outgoing } = c.env;
     const reply = createReply(outgoing);
     const contentType = c.req.header('content-type') ?? null;
@@ -90,6 +112,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
         request,
         contentType,
         accept: c.req.header('accept') ?? null,
+        headers: passedRequestHeaders(c),
         reply,
         passthrough: deps.passthrough,
         maxResponseBytes: deps.maxResponseBytes,
@@ -99,7 +122,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
       const result = await deps.metering.run(ctx, operation);
       if (result.value) reply.send(result.value.status, result.value.headers, result.value.body);
     } catch (error) {
-      fail(reply, error);
+      fail(reply, error, endpoint);
     }
     return RESPONSE_ALREADY_SENT;
   };
@@ -107,38 +130,47 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
   for (const [path, endpoint] of JSON_ENDPOINTS) app.post(path, metered(endpoint, false));
   for (const [path, endpoint] of UPLOAD_ENDPOINTS) app.post(path, metered(endpoint, true));
 
-  // Listing models costs nothing and names no model, so it is passed through without a ledger row
-  // (a cost quota would otherwise refuse it as "unpriced"); see docs/decisions/0014-proxy-security.md.
-  const listModels = async (c: ProxyContext) => {
-    if (!c.env?.incoming)
-      return c.json(JSON.parse(openAiError('the proxy runs only under the Node server', 'server_error', null)), 501);
+  // Listing models, reading or deleting a stored response and counting a prompt's tokens cost nothing
+  // and bill no model, so they are passed through without a ledger row (a cost quota would otherwise
+  // refuse them as "unpriced"); see docs/decisions/0014-proxy-security.md.
+  const passedThrough = (method: ForwardRequest['method'], endpoint: Endpoint | null) => async (c: ProxyContext) => {
+    if (!c.env?.incoming) return notUnderNode(c);
     const reply = createReply(c.env.outgoing);
     const url = new URL(c.req.url);
     const path = url.pathname.replace(/^\/v1/, '') + url.search;
     try {
+      const body = method === 'POST' ? await readBody(c.env.incoming, limits.jsonBytes) : null;
       const answer = await deps.passthrough.forward(deps.defaultProvider, {
-        method: 'GET',
+        method,
         path,
-        contentType: null,
+        contentType: body ? (c.req.header('content-type') ?? 'application/json') : null,
         accept: 'application/json',
-        body: null,
+        headers: passedRequestHeaders(c),
+        body,
         signal: reply.signal,
       });
       const chunks: Buffer[] = [];
       for await (const chunk of answer.body) chunks.push(chunk);
       reply.send(answer.status, { 'content-type': 'application/json' }, Buffer.concat(chunks));
     } catch (error) {
-      fail(reply, error instanceof UpstreamError ? error : passthroughFailure(error, reply.signal, deps.timeoutMs, []));
+      const failure =
+        error instanceof UpstreamError || error instanceof ProxyRequestError
+          ? error
+          : passthroughFailure(error, reply.signal, deps.timeoutMs, []);
+      fail(reply, failure, endpoint);
     }
     return RESPONSE_ALREADY_SENT;
   };
-  app.get('/models', listModels);
-  app.get('/models/:id{.+}', listModels);
+  app.get('/models', passedThrough('GET', null));
+  app.get('/models/:id{.+}', passedThrough('GET', null));
+  app.get('/responses/:id{.+}', passedThrough('GET', 'responses'));
+  app.delete('/responses/:id', passedThrough('DELETE', 'responses'));
+  app.post('/messages/count_tokens', passedThrough('POST', 'messages'));
 
   app.all('*', (c) =>
     c.body(
       openAiError(
-        `this proxy has no ${c.req.method} ${c.req.path}; it serves chat/completions, embeddings, images/generations, audio/* and models`,
+        `this proxy has no ${c.req.method} ${c.req.path}; it serves chat/completions, responses, messages, embeddings, images/generations, audio/* and models`,
         'invalid_request_error',
         'unknown_url',
       ),
@@ -147,47 +179,4 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
     ),
   );
   return app;
-}
-
-interface FailureAnswer {
-  /** 0: nothing to send (the client hung up). */
-  status: number;
-  body: Buffer;
-  contentType: string;
-}
-
-function failureAnswer(error: unknown, logger: Logger): FailureAnswer {
-  const json = (
-    status: number,
-    message: string,
-    type: string,
-    code: string | null,
-    param: string | null = null,
-  ): FailureAnswer => ({
-    status,
-    body: Buffer.from(openAiError(message, type, code, param)),
-    contentType: 'application/json',
-  });
-  if (error instanceof ProxyRequestError) {
-    return json(
-      error.status,
-      error.message,
-      'invalid_request_error',
-      error.status === 413 ? 'request_too_large' : null,
-      error.param,
-    );
-  }
-  if (error instanceof MissingKeyError) return json(503, error.message, 'server_error', 'upstream_key_missing');
-  const cause = error instanceof MeteredCallError ? error.cause : error;
-  const message = error instanceof MeteredCallError ? error.message : errorMessage(error);
-  if (cause instanceof QuotaExceededError) return json(429, cause.message, 'insufficient_quota', 'insufficient_quota');
-  // The upstream's own answer, as it came: status and body.
-  if (cause instanceof PassthroughHttpError)
-    return { status: cause.status ?? 502, body: cause.body, contentType: cause.contentType };
-  if (cause instanceof UpstreamError) {
-    if (cause.type === 'cancelled') return { status: 0, body: Buffer.alloc(0), contentType: '' };
-    return json(cause.type === 'timeout' ? 504 : 502, message, 'server_error', cause.type);
-  }
-  logger.error('proxy request failed', { error: errorMessage(error) });
-  return json(500, 'the proxy failed internally; see the cometapi-mcp log', 'server_error', null);
 }

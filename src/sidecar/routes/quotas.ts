@@ -3,16 +3,13 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../../config.js';
 import { errorMessage } from '../../errors.js';
-import { createAlertsRepo, type Alert } from '../../ledger/alerts.js';
-import type { Ledger } from '../../ledger/open.js';
-import { createQuotasRepo, fromAmount } from '../../ledger/quotas.js';
+import { fromAmount, type Alert, type LedgerStore } from '../../ledger/store.js';
 import { QuotaConflictError, QuotaNotFoundError, removeQuota, setQuota, type SetOptions } from '../../quotas/manage.js';
 import { QuotaInputError } from '../../quotas/schema.js';
-import { quotaState } from '../../quotas/state.js';
-import { createUsageQuery } from '../../quotas/usage.js';
+import { readQuotaState, readQuotaStates } from '../../quotas/report.js';
 
 export interface QuotaRoutesDeps {
-  ledger: Ledger;
+  store: LedgerStore;
   config: Pick<Config, 'timeZone'>;
   clock?: () => number;
 }
@@ -66,9 +63,8 @@ const ALERT_LIMIT_MAX = 500;
 
 export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
   const clock = deps.clock ?? Date.now;
-  const quotas = createQuotasRepo(deps.ledger.db);
-  const alerts = createAlertsRepo(deps.ledger.db);
-  const usage = createUsageQuery(deps.ledger.db);
+  const { store } = deps;
+  const quotas = store.quotas;
   const options = (mode: SetOptions['mode']): SetOptions => ({
     defaultTimeZone: deps.config.timeZone,
     now: clock(),
@@ -80,22 +76,21 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
     c.header('Cache-Control', 'no-store');
   });
 
-  api.get('/quotas', (c) => {
-    const now = clock();
-    return c.json({ time_zone: deps.config.timeZone, quotas: quotas.list().map((q) => quotaState(q, usage, now)) });
-  });
+  api.get('/quotas', async (c) =>
+    c.json({ time_zone: deps.config.timeZone, quotas: await readQuotaStates(store, clock()) }),
+  );
 
-  api.get('/quotas/:name', (c) => {
-    const quota = quotas.get(c.req.param('name'));
+  api.get('/quotas/:name', async (c) => {
+    const quota = await quotas.get(c.req.param('name'));
     if (!quota)
       return refusal(c, new QuotaNotFoundError(`there is no quota named '${c.req.param('name').slice(0, 64)}'`));
-    return c.json(quotaState(quota, usage, clock()));
+    return c.json(await readQuotaState(store, quota, clock()));
   });
 
   api.post('/quotas', async (c) => {
     try {
-      const quota = setQuota(quotas, await jsonBody(c), options('create'));
-      return c.json(quotaState(quota, usage, clock()), 201);
+      const quota = await setQuota(quotas, await jsonBody(c), options('create'));
+      return c.json(await readQuotaState(store, quota, clock()), 201);
     } catch (error) {
       return refusal(c, error);
     }
@@ -114,33 +109,33 @@ export function createQuotaRoutes(deps: QuotaRoutesDeps): Hono {
           },
         ]);
       }
-      const quota = setQuota(
+      const quota = await setQuota(
         quotas,
         typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, name } : body,
         options('upsert'),
       );
-      return c.json(quotaState(quota, usage, clock()));
+      return c.json(await readQuotaState(store, quota, clock()));
     } catch (error) {
       return refusal(c, error);
     }
   });
 
-  api.delete('/quotas/:name', (c) => {
+  api.delete('/quotas/:name', async (c) => {
     try {
-      removeQuota(quotas, c.req.param('name'));
+      await removeQuota(quotas, c.req.param('name'));
       return c.json({ removed: c.req.param('name') });
     } catch (error) {
       return refusal(c, error);
     }
   });
 
-  api.get('/alerts', (c) => {
+  api.get('/alerts', async (c) => {
     const limitText = c.req.query('limit') ?? '100';
     const limit = Number(limitText);
     if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > ALERT_LIMIT_MAX) {
       return c.json({ error: `limit must be a whole number from 1 to ${ALERT_LIMIT_MAX}` }, 400);
     }
-    return c.json({ alerts: alerts.recent(limit).map(presentAlert) });
+    return c.json({ alerts: (await store.alerts.recent(limit)).map(presentAlert) });
   });
 
   return api;

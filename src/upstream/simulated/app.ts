@@ -3,11 +3,21 @@ import type { Context } from 'hono';
 import { handleSpeech, handleTranscription } from './audio.js';
 import { handleChat } from './chat.js';
 import { handleEmbeddings } from './embeddings.js';
-import { applyFault, CHAT_PATH, createFaultQueue } from './faults.js';
+import { applyFault, CHAT_PATH, createFaultQueue, cutStream } from './faults.js';
 import { handleImages, serveFile } from './images.js';
 import { createPngEncoder } from './media.js';
-import { SimHttpError, errorResponse, httpErrorResponse, isRecord, jsonResponse } from './protocol.js';
-import { createFileStore, sleep } from './runtime.js';
+import { handleCountTokens, handleMessages } from './messages.js';
+import {
+  SimHttpError,
+  anthropicErrorResponse,
+  errorResponse,
+  httpErrorResponse,
+  isRecord,
+  jsonResponse,
+  type ErrorShape,
+} from './protocol.js';
+import { deleteResponse, getResponse, handleResponses } from './responses.js';
+import { createBoundedMap, createFileStore, sleep } from './runtime.js';
 import type { Handler, HandlerResult, SimRuntime } from './runtime.js';
 import type { SimFault, SimModel, SimRecordedResponse, SimulatedUpstream, SimulatedUpstreamOptions } from './types.js';
 
@@ -16,6 +26,8 @@ export const DEFAULT_SIM_MODELS: readonly SimModel[] = [
   { id: 'gpt-4o', kind: 'chat', owned_by: 'openai' },
   { id: 'gpt-5-mini', kind: 'chat', owned_by: 'openai' },
   { id: 'claude-sonnet-4-20250514', kind: 'chat', owned_by: 'anthropic' },
+  { id: 'claude-sonnet-4-5-20250929', kind: 'chat', owned_by: 'anthropic' },
+  { id: 'claude-haiku-4-5-20251001', kind: 'chat', owned_by: 'anthropic' },
   { id: 'gemini-2.5-flash', kind: 'chat', owned_by: 'google' },
   { id: 'deepseek-v3', kind: 'chat', owned_by: 'deepseek' },
   { id: 'dall-e-3', kind: 'image', owned_by: 'openai' },
@@ -30,6 +42,8 @@ export const DEFAULT_SIM_MODELS: readonly SimModel[] = [
 const MODELS_CREATED = 1_715_367_049;
 const MAX_RECORDED = 10_000;
 const MAX_FILES = 100;
+const MAX_STORED_RESPONSES = 1_000;
+const MAX_CACHED_PROMPTS = 1_000;
 const ERROR_RATE_FAULTS: readonly SimFault[] = [
   { kind: 'status', status: 429, retryAfterSeconds: 1 },
   { kind: 'status', status: 500 },
@@ -94,6 +108,8 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     png: createPngEncoder(),
     files: createFileStore(MAX_FILES, nextId),
     imageUrlsOnly: options.imageUrlsOnly ?? false,
+    promptCache: createBoundedMap(MAX_CACHED_PROMPTS),
+    storedResponses: createBoundedMap(MAX_STORED_RESPONSES),
     nextId,
   };
   const faults = createFaultQueue();
@@ -103,7 +119,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
   };
 
   const endpoint =
-    (routePath: string, bodyKind: BodyKind, handler: Handler) =>
+    (routePath: string, bodyKind: BodyKind, handler: Handler, shape: ErrorShape = 'openai') =>
     async (c: Context): Promise<Response> => {
       const body = await readBody(c, bodyKind);
       const parsed = body instanceof SimHttpError ? {} : body;
@@ -115,17 +131,23 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
         (routePath === CHAT_PATH && errorRate > 0 && random() < errorRate
           ? ERROR_RATE_FAULTS[Math.floor(random() * ERROR_RATE_FAULTS.length)]
           : undefined);
-      if (fault && fault.kind !== 'no-usage') {
-        const target = { routePath, model, stream: base.stream, requestId, chatId: nextId('chatcmpl-sim') };
+      // On Responses and Messages streams, reset and malformed faults cut the real stream short.
+      const cuts = (fault?.kind === 'reset' || fault?.kind === 'malformed') && base.stream && routePath !== CHAT_PATH;
+      if (fault && fault.kind !== 'no-usage' && !cuts) {
+        const target = { routePath, model, stream: base.stream, requestId, chatId: nextId('chatcmpl-sim'), shape };
         return applyFault(c, fault, target, (status) => record({ ...base, status, usage: null, fault: fault.kind }));
       }
       let result: HandlerResult;
       try {
         if (body instanceof SimHttpError) throw body;
-        result = await handler(c, body, rt, { requestId, omitUsage: fault !== undefined });
+        result = await handler(c, body, rt, { requestId, omitUsage: fault?.kind === 'no-usage' });
       } catch (err) {
         if (!(err instanceof SimHttpError)) throw err;
-        result = { response: httpErrorResponse(err, requestId), usage: null };
+        result = { response: httpErrorResponse(err, requestId, shape), usage: null };
+      }
+      if (cuts && fault && result.response.ok) {
+        record({ ...base, status: 200, usage: null, fault: fault.kind });
+        return cutStream(c, result.response, fault.kind === 'reset');
       }
       record({ ...base, status: result.response.status, usage: result.usage, fault: fault?.kind ?? null });
       return result.response;
@@ -159,13 +181,16 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     requests += 1;
     const delay = latencyMs + (jitterMs > 0 ? random() * jitterMs : 0);
     if (delay > 0) await sleep(delay);
-    // Image URLs are fetched without a key, like OpenAI's signed blob URLs.
+    // Image URLs are fetched without a key, like OpenAI's signed blob URLs. The Messages API also takes x-api-key.
+    const anthropic = c.req.path.startsWith('/v1/messages');
     if (
       options.apiKey !== undefined &&
       !c.req.path.startsWith('/v1/files/') &&
-      c.req.header('authorization') !== `Bearer ${options.apiKey}`
+      c.req.header('authorization') !== `Bearer ${options.apiKey}` &&
+      !(anthropic && c.req.header('x-api-key') === options.apiKey)
     ) {
       record({ path: c.req.path, model: '', stream: false, status: 401, usage: null, fault: null });
+      if (anthropic) return anthropicErrorResponse(401, 'invalid x-api-key', nextId('req_sim'));
       return errorResponse(401, 'Incorrect API key provided.', nextId('req_sim'), { code: 'invalid_api_key' });
     }
     await next();
@@ -178,6 +203,11 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
   app.post('/v1/images/generations', endpoint('/v1/images/generations', 'json', handleImages));
   app.post('/v1/audio/speech', endpoint('/v1/audio/speech', 'json', handleSpeech));
   app.post('/v1/audio/transcriptions', endpoint('/v1/audio/transcriptions', 'form', handleTranscription));
+  app.post('/v1/responses', endpoint('/v1/responses', 'json', handleResponses));
+  app.get('/v1/responses/:id', endpoint('/v1/responses/:id', 'none', getResponse));
+  app.delete('/v1/responses/:id', endpoint('/v1/responses/:id', 'none', deleteResponse));
+  app.post('/v1/messages', endpoint('/v1/messages', 'json', handleMessages, 'anthropic'));
+  app.post('/v1/messages/count_tokens', endpoint('/v1/messages/count_tokens', 'json', handleCountTokens, 'anthropic'));
   app.notFound((c) => {
     record({ path: c.req.path, model: '', stream: false, status: 404, usage: null, fault: null });
     return errorResponse(404, `Invalid URL (${c.req.method} ${c.req.path})`, nextId('req_sim'), { code: null });

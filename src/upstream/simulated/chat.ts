@@ -88,7 +88,7 @@ export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8',
  * Tokens are due at fixed times from the start and every overdue token goes out in one
  * write, so timer granularity never slows the stream below its nominal rate.
  */
-function pacedStream(
+export function pacedStream(
   rt: SimRuntime,
   first: string,
   tokens: readonly string[],

@@ -1,7 +1,13 @@
 import type { Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { chunkFormatter, SSE_HEADERS } from './chat.js';
-import { defaultErrorMessage, errorResponse, jsonResponse } from './protocol.js';
+import {
+  anthropicErrorResponse,
+  defaultErrorMessage,
+  errorResponse,
+  jsonResponse,
+  type ErrorShape,
+} from './protocol.js';
 import { nodeBindings } from './runtime.js';
 import type { SimFault } from './types.js';
 
@@ -67,6 +73,7 @@ export interface FaultTarget {
   stream: boolean;
   requestId: string;
   chatId: string;
+  shape: ErrorShape;
 }
 
 /** The JSON (or SSE) skeleton of an answer for this route, split around the giant string. */
@@ -151,6 +158,7 @@ export async function applyFault(
         (fault.status === 429 && t.model
           ? `Rate limit reached for ${t.model} (simulated). Please try again in ${fault.retryAfterSeconds ?? 1}s.`
           : defaultErrorMessage(fault.status));
+      if (t.shape === 'anthropic') return anthropicErrorResponse(fault.status, message, t.requestId, retry);
       return errorResponse(fault.status, message, t.requestId, { headers: retry });
     }
     case 'hang':
@@ -196,4 +204,23 @@ export async function applyFault(
       answered(200);
       return oversize(t, fault.bytes ?? DEFAULT_OVERSIZE_BYTES);
   }
+}
+
+/**
+ * A stream cut short after its first text delta: by a reset socket (`reset`), or by an event that is
+ * not JSON and then the end of the stream, without the events that carry the usage (`malformed`).
+ */
+export async function cutStream(c: Context, response: Response, reset: boolean): Promise<Response> {
+  const text = await response.text();
+  const delta = text.indexOf('delta');
+  const end = delta < 0 ? -1 : text.indexOf('\n\n', delta);
+  const head = end < 0 ? text : text.slice(0, end + 2);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  const node = nodeBindings(c.env);
+  if (!reset || !node) return new Response(`${head}event: error\ndata: {not json\n\n`, { status: 200, headers });
+  node.outgoing.writeHead(200, headers);
+  // Destroy only once the events reached the kernel, so the client reliably sees them first.
+  node.outgoing.write(head, () => node.incoming.socket.destroy());
+  return RESPONSE_ALREADY_SENT;
 }

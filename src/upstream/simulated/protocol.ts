@@ -67,7 +67,35 @@ export function errorResponse(
   return jsonResponse(status, JSON.stringify({ error }), requestId, fields.headers);
 }
 
-export function httpErrorResponse(err: SimHttpError, requestId: string): Response {
+/** Which error body a route answers with: OpenAI's, or Anthropic's on the Messages API. */
+export type ErrorShape = 'openai' | 'anthropic';
+
+const ANTHROPIC_ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
+/** Anthropic's `{"type":"error","error":{"type","message"}}`, with its `request-id` header. */
+export function anthropicErrorResponse(
+  status: number,
+  message: string,
+  requestId: string,
+  headers?: Record<string, string>,
+): Response {
+  const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return jsonResponse(status, JSON.stringify({ type: 'error', error: { type, message } }), requestId, {
+    'request-id': requestId,
+    ...headers,
+  });
+}
+
+export function httpErrorResponse(err: SimHttpError, requestId: string, shape: ErrorShape = 'openai'): Response {
+  if (shape === 'anthropic') return anthropicErrorResponse(err.status, err.message, requestId);
   return errorResponse(err.status, err.message, requestId, { param: err.param, code: err.code });
 }
 

@@ -12,6 +12,10 @@ export interface SimRuntime {
   readonly files: FileStore;
   /** Answer image requests with URLs whatever response_format asks, like upstreams that only serve URLs. */
   readonly imageUrlsOnly: boolean;
+  /** Prompt prefixes seen before, so a repeated prefix is answered as a cache read (Responses, Messages). */
+  readonly promptCache: BoundedMap<true>;
+  /** Stored Responses API answers, for GET and DELETE /v1/responses/{id}. */
+  readonly storedResponses: BoundedMap<string>;
   /** A fresh id such as `chatcmpl-sim00000001`; counter-based so seeded demos repeat. */
   nextId(prefix: string): string;
 }
@@ -55,6 +59,29 @@ export function createFileStore(limit: number, nextId: (prefix: string) => strin
     },
     get: (id) => files.get(id),
     clear: () => files.clear(),
+  };
+}
+
+export interface BoundedMap<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  delete(key: string): boolean;
+  clear(): void;
+}
+
+/** A Map that forgets its oldest entries past `limit`, so a long demo cannot grow memory without bound. */
+export function createBoundedMap<V>(limit: number): BoundedMap<V> {
+  const entries = new Map<string, V>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, value) {
+      entries.delete(key);
+      entries.set(key, value);
+      const oldest = entries.keys().next();
+      if (entries.size > limit && !oldest.done) entries.delete(oldest.value);
+    },
+    delete: (key) => entries.delete(key),
+    clear: () => entries.clear(),
   };
 }
 

@@ -32,9 +32,15 @@ export interface SimulatedUpstreamOptions {
 }
 
 export interface SimUsage {
+  /** The whole prompt, cache reads and writes included (as every ledger row counts it). */
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Responses and Messages only: prompt tokens read from / written to the simulated prompt cache. */
+  cached_tokens?: number;
+  cache_write_tokens?: number;
+  /** Responses only: reasoning tokens, part of completion_tokens. */
+  reasoning_tokens?: number;
 }
 
 export interface SimRecordedResponse {
