@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig, secretsOf } from './config.js';
-import { BadInputError, ConfigError, errorMessage } from './errors.js';
+import { BadInputError, ConfigError, LedgerOpenError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './version.js';
 
@@ -13,7 +13,7 @@ Usage:
                             [--calls N] stop after N calls and print the usage table
   cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
   cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
-                            [--json | --csv] [--db FILE]
+                            [--json | --csv] [--db FILE|postgres://…]
   cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                             [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
@@ -24,7 +24,7 @@ Usage:
                             or to meter a coding agent through the proxy [--client claude-code|codex]
   cometapi-mcp --version
 
-Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
+Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_MCP_DATABASE_URL, COMETAPI_CHAT_MODEL, … (see README.md)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -80,6 +80,7 @@ main(process.argv.slice(2)).then(
     const known =
       error instanceof ConfigError ||
       error instanceof BadInputError ||
+      error instanceof LedgerOpenError ||
       (error instanceof Error &&
         error.name === 'TypeError' &&
         'code' in error &&

@@ -31,7 +31,8 @@ export async function runVerifyCommand(
     const r = result.record;
     write(
       `OK: key accepted by ${new URL(config.baseUrl).host}, model ${r.model_used ?? model} answered in ${r.duration_ms} ms ` +
-        `(first token after ${r.ttft_ms ?? '?'} ms, ${r.prompt_tokens + r.completion_tokens} tokens, retries ${r.retries}).\n`,
+        `(first token after ${r.ttft_ms ?? '?'} ms, ${r.prompt_tokens + r.completion_tokens} tokens, retries ${r.retries}).\n` +
+        `Recorded in the ${runtime.store.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ledger ${runtime.store.location}.\n`,
     );
     return true;
   } catch (error) {

@@ -1,29 +1,14 @@
 /**
- * A real PostgreSQL for tests: COMETAPI_MCP_TEST_DATABASE_URL when set, else a throwaway cluster
- * (initdb into a temp dir, pg_ctl on a free 127.0.0.1 port) that lives as long as the test file.
- * Each usePostgres() call gets a fresh database of its own. Without PostgreSQL binaries the tests
- * skip with a message; under CI=true they fail instead.
+ * A real PostgreSQL for tests: COMETAPI_MCP_TEST_DATABASE_URL when set, else one throwaway cluster
+ * per vitest run (initdb into a temp dir, pg_ctl on a free 127.0.0.1 port), started by
+ * ./global-setup.ts. Each usePostgres() and createTestDatabase() gets a fresh database of its own.
+ * Without PostgreSQL binaries the tests skip with a message; under CI=true they fail instead.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { ENV_URL, findPostgresBin } from './server.js';
 
-const ENV_URL = 'COMETAPI_MCP_TEST_DATABASE_URL';
 const ENABLE_HINT = `install PostgreSQL (apt-get install -y postgresql) or set ${ENV_URL}=postgres://user:pass@127.0.0.1:5432/postgres`;
-
-/** The newest installed server's bin folder, e.g. /usr/lib/postgresql/15/bin; null when none is. */
-export function findPostgresBin(root = '/usr/lib/postgresql'): string | null {
-  if (!fs.existsSync(root)) return null;
-  const versions = fs
-    .readdirSync(root)
-    .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? path.join(root, versions[0], 'bin') : null;
-}
 
 export const POSTGRES_AVAILABLE = Boolean(process.env[ENV_URL]) || findPostgresBin() !== null;
 
@@ -41,56 +26,43 @@ export function requirePostgres(what: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The maintenance database of the run's PostgreSQL (./global-setup.ts); null without one. */
+    postgresAdminUrl: string | null;
+  }
 }
 
-interface Cluster {
-  /** URL of the cluster's maintenance database (postgres). */
-  adminUrl: string;
-  stop(): void;
+function adminUrl(): string {
+  const url = inject('postgresAdminUrl');
+  if (!url) throw new Error(`no PostgreSQL: ${ENABLE_HINT}`);
+  return url;
 }
 
-/** Runs a server binary as the postgres user when we are root (initdb refuses root). */
-function runAsOwner(bin: string, args: string[]): void {
-  const root = process.getuid?.() === 0;
-  const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  if (root) execFileSync('su', ['postgres', '-c', quoted], { stdio: ['ignore', 'ignore', 'pipe'] });
-  else execFileSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
 }
 
-async function startCluster(bin: string): Promise<Cluster> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-pg-'));
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
-  const data = path.join(dir, 'data');
-  const port = await freePort();
-  runAsOwner(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  // fsync stays on: the tests count on commits meaning what they mean in production.
-  runAsOwner(path.join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    path.join(dir, 'server.log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`,
-    '-w',
-    'start',
-  ]);
-  return {
-    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop() {
-      runAsOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** Runs one statement on the maintenance database. */
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let databases = 0;
+
+/** A fresh, empty database on the run's server; drop() removes it, sessions and all. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cometapi_test_${process.pid}_${databases++}_${Date.now().toString(36)}`;
+  await admin(`CREATE DATABASE ${name}`);
+  return { url: withDatabase(adminUrl(), name), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export interface TestDatabase {
@@ -100,53 +72,20 @@ export interface TestDatabase {
   another(): Promise<string>;
 }
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 /** Registers beforeAll/afterAll hooks; the returned object is filled once beforeAll has run. */
 export function usePostgres(): TestDatabase {
-  let cluster: Cluster | null = null;
-  let adminUrl = '';
-  const created: string[] = [];
+  const created: { drop(): Promise<void> }[] = [];
   const create = async (): Promise<string> => {
-    const name = `cometapi_test_${process.pid}_${created.length}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.end();
-    }
-    created.push(name);
-    return withDatabase(adminUrl, name);
+    const database = await createTestDatabase();
+    created.push(database);
+    return database.url;
   };
   const db: TestDatabase = { url: '', another: create };
   beforeAll(async () => {
-    const fromEnv = process.env[ENV_URL];
-    if (fromEnv) adminUrl = fromEnv;
-    else {
-      const bin = findPostgresBin();
-      if (!bin) throw new Error(`no PostgreSQL: ${ENABLE_HINT}`);
-      cluster = await startCluster(bin);
-      adminUrl = cluster.adminUrl;
-    }
     db.url = await create();
-  }, 120_000);
+  });
   afterAll(async () => {
-    if (cluster) {
-      cluster.stop(); // takes every database with it
-      return;
-    }
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    for (const database of created) await database.drop();
   });
   return db;
 }
