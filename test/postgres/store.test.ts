@@ -162,20 +162,38 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
     expect(await store.alerts.recent(10, 5070)).toHaveLength(1);
   });
 
-  it('reservations against one hard limit from many stores let exactly the limit through', async () => {
+  it('holds against one hard limit from many stores let exactly the limit through, and count committed rows', async () => {
     const q = await store.quotas.upsert(quota({ name: 'hard-100', metric: 'requests', limit: 100 }), 1000);
+    const day = { start: Date.UTC(2031, 0, 1), end: Date.UTC(2031, 0, 2) };
+    const request = (amount: number, now = day.start) => ({
+      quota: q,
+      window: day,
+      amount,
+      now,
+      expiresAt: now + 60_000,
+    });
     const stores = [store, second, ...(await Promise.all([1, 2].map(() => openPostgresStore({ url: database.url }))))];
     try {
-      const attempts = Array.from({ length: 160 }, (_, i) =>
-        stores[i % stores.length]?.reservations.reserve(q.id, 0, 1, q.limit_amount),
-      );
-      const granted = (await Promise.all(attempts)).filter((used) => used !== null && used !== undefined);
+      const attempts = Array.from({ length: 160 }, (_, i) => stores[i % stores.length]?.reservations.hold(request(1)));
+      const results = await Promise.all(attempts);
+      const granted = results.flatMap((r) => (r?.granted ? [r.id] : []));
       expect(granted).toHaveLength(100);
-      expect(new Set(granted).size).toBe(100); // each saw its own total: 1 … 100
-      expect(await store.reservations.reserve(q.id, 0, 1, q.limit_amount)).toBeNull();
-      await second.reservations.settle(q.id, 0, -1); // a failed call releases its reservation
-      expect(await store.reservations.reserve(q.id, 0, 1, q.limit_amount)).toBe(100);
-      expect(await store.reservations.reserve(q.id, 86_400_000, 101, q.limit_amount)).toBeNull();
+      expect(results.filter((r) => r && !r.granted)).toHaveLength(60);
+      expect(await store.reservations.hold(request(1))).toEqual({ granted: false, used: 100 });
+      // A call that failed before the upstream releases its hold; one that ran is committed, then released.
+      await second.reservations.release(granted.slice(0, 2));
+      await store.calls.record(callRecord({ ts: day.start + 5 }));
+      expect(await store.reservations.hold(request(1))).toMatchObject({ granted: true });
+      expect(await store.reservations.hold(request(1))).toEqual({ granted: false, used: 100 });
+      // Holds whose processes died stop counting when they expire: only the committed row is left.
+      const later = day.start + 60_000;
+      expect(await store.reservations.hold(request(98, later))).toMatchObject({ granted: true });
+      expect(await store.reservations.hold(request(2, later))).toEqual({ granted: false, used: 99 });
+      // The quota now counts tokens: the period is counted afresh (the one committed row, 30 tokens).
+      const tokens = await store.quotas.upsert(quota({ name: 'hard-100', metric: 'tokens', limit: 100 }), 2000);
+      const tokenHold = { quota: tokens, window: day, amount: 71, now: day.start, expiresAt: day.start + 1 };
+      expect(await store.reservations.hold(tokenHold)).toEqual({ granted: false, used: 30 });
+      expect(await store.reservations.hold({ ...tokenHold, amount: 70 })).toMatchObject({ granted: true });
     } finally {
       await Promise.all(stores.slice(2).map((s) => s.close()));
     }

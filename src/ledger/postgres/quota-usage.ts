@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { QUOTA_METRICS, type ScopeKind } from '../../quotas/schema.js';
 import type { MetricTotals, QuotaUsageKey, QuotaWindow } from '../quota-usage.js';
 
-type Mode = 'full' | 'since';
+export type Mode = 'full' | 'since';
 
 // Blocked rows never reached the upstream, so they use nothing; failed calls did and count as requests.
 const TOTALS = `COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost_micro_usd), 0) AS cost,
@@ -16,7 +16,7 @@ const COLUMNS = 'prompt_tokens, completion_tokens, cost_micro_usd, images';
  * counted up to in `since` mode. Each scope leads with an indexed column; model reads its two
  * indexed halves (the model that answered, or the one asked for when none did).
  */
-function usageSqlFor(scope: ScopeKind, mode: Mode): string {
+export function usageSqlFor(scope: ScopeKind, mode: Mode): string {
   const after = scope === 'global' ? '$3' : '$4';
   const counted = `status <> 'blocked' AND ts >= $1 AND ts < $2${mode === 'since' ? ` AND id > ${after}` : ''}`;
   switch (scope) {
@@ -34,7 +34,7 @@ function usageSqlFor(scope: ScopeKind, mode: Mode): string {
   }
 }
 
-type Row = MetricTotals & { max_id: number | null };
+export type UsageRow = MetricTotals & { max_id: number | null };
 
 interface CachedTotals {
   totals: MetricTotals;
@@ -57,7 +57,7 @@ export function createPgQuotaUsage(
     const key = [quota.scope, quota.scope_value ?? '', window.start, window.end].join('\u0000');
     const cached = cache.get(key);
     if (!cached) {
-      const row = (await pool.query<Row>(usageSqlFor(quota.scope, 'full'), params)).rows[0];
+      const row = (await pool.query<UsageRow>(usageSqlFor(quota.scope, 'full'), params)).rows[0];
       const totals = {
         tokens: row?.tokens ?? 0,
         cost: row?.cost ?? 0,
@@ -73,7 +73,7 @@ export function createPgQuotaUsage(
       return { ...totals };
     }
     const lastId = cached.lastId;
-    const row = (await pool.query<Row>(usageSqlFor(quota.scope, 'since'), [...params, lastId])).rows[0];
+    const row = (await pool.query<UsageRow>(usageSqlFor(quota.scope, 'since'), [...params, lastId])).rows[0];
     // Another question may have advanced the entry while this one waited; add only what it lacks.
     if (row && cached.lastId === lastId) {
       for (const metric of QUOTA_METRICS) cached.totals[metric] += row[metric];

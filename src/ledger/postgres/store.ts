@@ -4,8 +4,8 @@
  * docs/decisions/0019-postgres-engine.md.
  */
 import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from '../group-commit.js';
-import type { LedgerStore } from '../store.js';
-import { createPgReservations, type QuotaReservations } from './reservations.js';
+import type { LedgerStore, ReservationStore } from '../store.js';
+import { createPgReservations } from './reservations.js';
 import { createPartAggregates } from './aggregates.js';
 import { createPgAlertStore } from './alerts.js';
 import { createPgCallQueries } from './call-queries.js';
@@ -29,10 +29,10 @@ export interface PostgresStoreOptions {
   groupCommit?: GroupCommitOptions | undefined;
 }
 
-/** Connects, migrates (under an advisory lock) and returns the store; errors never hold the password. */
-/** The store, plus reservations for exact shared hard quotas (proposed for the interface). */
-export type PostgresStore = LedgerStore & { readonly reservations: QuotaReservations };
+/** The store, whose reservations give exact shared hard quotas. */
+export type PostgresStore = LedgerStore & { readonly reservations: ReservationStore };
 
+/** Connects, migrates (under an advisory lock) and returns the store; errors never hold the password. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const target = parsePostgresUrl(options.url, options.caFile);
   const pool = createPool(target, options.poolSize);
