@@ -17,6 +17,8 @@ Usage:
   cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                             [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
+  cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
+                            ledger (a personal one into the team's, or back); run again to copy only what is new
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp bench        time models the seed article's way: --models a,b [--runs 30] [--max-tokens 128]
                             [--prompt TEXT] [--simulated] [--json]; every run is a ledger row (source bench)
@@ -60,6 +62,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
+    case 'ledger':
+      await (await import('./commands/ledger.js')).runLedgerCommand(rest, config, stdout);
+      return 0;
     case 'setup':
       (await import('./commands/setup.js')).runSetupCommand(rest, config, stdout);
       return 0;

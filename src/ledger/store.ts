@@ -6,6 +6,7 @@
  */
 import type { AlertDelivery, Alert, NewAlert } from './alerts.js';
 import type { CallRecord, CallRow } from './calls.js';
+import type { LedgerCopyStore } from './copies.js';
 import type { Breakdown, BreakdownDimension } from './queries/breakdown.js';
 import type { BucketSize } from './queries/buckets.js';
 import type { CallFilter, CallPage, ErrorGroup } from './queries/calls.js';
@@ -88,6 +89,8 @@ export interface LedgerStore {
   readonly queries: QueryStore;
   readonly quotas: QuotaStore;
   readonly alerts: AlertStore;
+  /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
+  readonly copies: LedgerCopyStore;
   /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
   readonly reservations?: ReservationStore;
   /**
@@ -138,3 +141,4 @@ export type { Summary, Percentiles } from './queries/summary.js';
 export type { Timeseries, TimeseriesPoint } from './queries/timeseries.js';
 export { USAGE_GROUPS, isUsageGroup, type UsageGroup, type UsageReport, type UsageRow } from './usage-report.js';
 export type { HoldRequest, HoldResult, ReservationStore } from './reservations.js';
+export type { CopyProgress, LedgerCopyStore } from './copies.js';

@@ -2,47 +2,16 @@
  * Call rows for the engine tests, chosen to find where two databases might disagree: keys that
  * sort differently under a locale than by code point (accents, case, emoji, the empty string,
  * NULL), NULL costs on failures and on successes, equal latencies, and times spread over days in
- * no particular order. Deterministic per seed. (test/helpers/random-calls.ts is being moved to the
- * async store on main and does not compile in this tree yet.)
+ * no particular order. Deterministic per seed.
  */
 import type { CallRecord, CallStatus } from '../../src/ledger/calls.js';
 import type { TimeRange } from '../../src/ledger/queries/range.js';
 import { seededRandom } from '../../src/random.js';
+import { callRecord } from '../helpers/ledger.js';
 
 export const CLIENTS = ['Cursor', 'cursor', 'Cherry Studio', 'Äpfel', 'émile', 'Zed', '🦊 fox', '', null] as const;
 const MODELS = ['gpt-4o-mini', 'GPT-4o', 'claude-sonnet-4', 'deepseek-chat', 'ñandú-1'] as const;
 const TOOLS = ['chat', 'generate_image', '/v1/chat/completions', 'create_embeddings'] as const;
-
-/** A complete, successful chat call; every field can be overridden. */
-export function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    ts: Date.UTC(2025, 0, 15, 12, 0, 0),
-    duration_ms: 1000,
-    ttft_ms: null,
-    source: 'mcp-stdio',
-    client: 'Cherry Studio',
-    tool: 'chat',
-    provider: 'cometapi',
-    model_requested: 'gpt-4o-mini',
-    model_used: 'gpt-4o-mini',
-    stream: false,
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cached_tokens: 0,
-    reasoning_tokens: 0,
-    images: 0,
-    usage_estimated: false,
-    cost_micro_usd: 100,
-    status: 'ok',
-    http_status: 200,
-    error_type: null,
-    error_message: null,
-    retries: 0,
-    fallback_from: null,
-    request_id: null,
-    ...overrides,
-  };
-}
 
 export function randomRecords(count: number, seed: number, range: TimeRange): CallRecord[] {
   const random = seededRandom(seed);

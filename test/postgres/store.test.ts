@@ -9,7 +9,7 @@ import { openPostgresStore, type PostgresStore } from '../../src/ledger/postgres
 import { LedgerWriteError } from '../../src/ledger/store.js';
 import type { QuotaInput } from '../../src/quotas/schema.js';
 import { POSTGRES_AVAILABLE, requirePostgres, usePostgres } from './cluster.js';
-import { callRecord } from './rows.js';
+import { callRecord } from '../helpers/ledger.js';
 
 requirePostgres('PostgreSQL engine tests');
 

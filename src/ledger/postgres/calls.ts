@@ -39,7 +39,7 @@ const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
  * values), so the text never changes and is prepared once per connection. WITH ORDINALITY fixes
  * the order rows are inserted in, hence the order of their ids and of RETURNING.
  */
-const INSERT_SQL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')})
+export const INSERT_SQL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')})
   SELECT ${CALL_COLUMNS.join(', ')} FROM unnest(${CALL_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c]}[]`).join(', ')})
     WITH ORDINALITY AS r(${CALL_COLUMNS.join(', ')}, ord) ORDER BY ord
   RETURNING id`;
@@ -57,7 +57,7 @@ type Value = string | number | null;
 /** PostgreSQL text cannot hold U+0000 (SQLite's can); one such byte must not fail a whole batch. */
 const storable = (value: Value): Value => (typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value);
 
-function columnArrays(records: readonly CallRecord[]): Value[][] {
+export function columnArrays(records: readonly CallRecord[]): Value[][] {
   return CALL_COLUMNS.map((column) =>
     records.map((record) => {
       const value = record[column];

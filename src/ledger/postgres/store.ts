@@ -6,6 +6,7 @@
 import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from '../group-commit.js';
 import type { LedgerStore, ReservationStore } from '../store.js';
 import { createPgReservations } from './reservations.js';
+import { createPgCopyStore } from './copies.js';
 import { createPartAggregates } from './aggregates.js';
 import { createPgAlertStore } from './alerts.js';
 import { createPgCallQueries } from './call-queries.js';
@@ -71,6 +72,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     quotas: createPgQuotaStore(pool),
     alerts: createPgAlertStore(pool),
     reservations: createPgReservations(pool),
+    copies: createPgCopyStore(pool),
     async maintain(stopped) {
       // A chunk at a time, so close() or stopped() ends a long first catch-up between chunks.
       let folded = 0;
