@@ -9,9 +9,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openStore, type OpenStoreOptions } from '../src/ledger/open-store.js';
-import { findPostgresBin, startCluster, type Cluster } from '../test/postgres/server.js';
+import { benchPostgres, freshDatabase } from './postgres.js';
 import { runLoad, startProxy, startSim, type Server } from './proxy-servers.js';
 import { markdownTable } from './table.js';
 
@@ -22,28 +21,13 @@ const BODY = JSON.stringify({
   messages: [{ role: 'user', content: 'How much does a ledger add?' }],
 });
 
-async function freshDatabase(adminUrl: string): Promise<string> {
-  const name = `cometapi_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? '5');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-proxy-pg-'));
-  const bin = process.env.COMETAPI_MCP_BENCH_DATABASE_URL ? null : findPostgresBin();
-  let cluster: Cluster | null = null;
+  const cluster = await benchPostgres();
   const servers: Server[] = [];
   try {
-    if (!process.env.COMETAPI_MCP_BENCH_DATABASE_URL && !bin)
-      throw new Error('no PostgreSQL: apt-get install -y postgresql');
-    cluster = bin ? await startCluster(bin) : null;
-    const databaseUrl = await freshDatabase(process.env.COMETAPI_MCP_BENCH_DATABASE_URL ?? cluster?.adminUrl ?? '');
+    const databaseUrl = await freshDatabase(cluster.adminUrl);
     const sim = await startSim(KEY);
     servers.push(sim);
     const sqlite = await startProxy(sim.url, KEY, path.join(dir, 'ledger.db'));
@@ -107,7 +91,7 @@ async function main(): Promise<void> {
     process.stdout.write(markdownTable(rows) + '\n');
   } finally {
     for (const s of servers.reverse()) await s.stop();
-    cluster?.stop();
+    cluster.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
