@@ -36,6 +36,8 @@ function freePort(): Promise<number> {
 export interface Cluster {
   /** URL of the cluster's maintenance database (postgres). */
   adminUrl: string;
+  /** Stops the server at once (every connection drops, as in a crash or failover) and starts it again on the same port. */
+  restart(): void;
   stop(): void;
 }
 
@@ -66,6 +68,19 @@ export async function startCluster(bin: string): Promise<Cluster> {
   ]);
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart() {
+      // -l again: the restarted server must not hold this process's stderr pipe open.
+      runAsOwner(path.join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-m',
+        'immediate',
+        '-w',
+        'restart',
+      ]);
+    },
     stop() {
       runAsOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       fs.rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,10 @@ export function createPool(target: PostgresTarget, poolSize = 10): pg.Pool {
   // An idle connection dropped by the server (restart, failover) is discarded by the pool; the
   // next query opens a fresh one. Without a listener the event would end the process.
   pool.on('error', () => undefined);
+  // A connection dropped while checked out (between statements, or after its query failed) emits
+  // 'error' on the client, which no pool listener covers then: the process would die. The
+  // statement in flight rejects on its own, and a broken client is released with its error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
