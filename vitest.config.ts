@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/postgres/global-setup.ts'],
     env: { COMETAPI_MCP_LOG_LEVEL: 'error' },
   },
 });

@@ -87,8 +87,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The proxy as users run it: `cometapi-mcp serve` from the build, on 127.0.0.1 with its own ledger. */
-export async function startProxy(upstream: string, key: string, dbFile: string): Promise<Server> {
+/**
+ * The proxy as users run it: `cometapi-mcp serve` from the build, on 127.0.0.1 with its own ledger
+ * (a file, or the PostgreSQL that `extraEnv`'s COMETAPI_MCP_DATABASE_URL names).
+ */
+export async function startProxy(
+  upstream: string,
+  key: string,
+  dbFile: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Server> {
   const cli = path.join(here, '../dist/cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const port = await freePort();
@@ -102,6 +110,7 @@ export async function startProxy(upstream: string, key: string, dbFile: string):
     COMETAPI_MCP_PORT: String(port),
     COMETAPI_MCP_TZ: 'UTC',
     COMETAPI_MCP_LOG_LEVEL: 'error',
+    ...extraEnv,
   };
   const child = spawn(process.execPath, [cli, 'serve'], { stdio: ['pipe', 'ignore', 'ignore'], env });
   return whenUp(child, `http://127.0.0.1:${port}/api/info`, 'cometapi-mcp serve');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig, secretsOf } from './config.js';
-import { BadInputError, ConfigError, errorMessage } from './errors.js';
+import { BadInputError, ConfigError, LedgerOpenError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './version.js';
 
@@ -13,10 +13,12 @@ Usage:
                             [--calls N] stop after N calls and print the usage table
   cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
   cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
-                            [--json | --csv] [--db FILE]
+                            [--json | --csv] [--db FILE|postgres://…]
   cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                             [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
+  cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
+                            ledger (a personal one into the team's, or back); run again to copy only what is new
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp bench        time models the seed article's way: --models a,b [--runs 30] [--max-tokens 128]
                             [--prompt TEXT] [--simulated] [--json]; every run is a ledger row (source bench)
@@ -24,7 +26,7 @@ Usage:
                             or to meter a coding agent through the proxy [--client claude-code|codex]
   cometapi-mcp --version
 
-Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_CHAT_MODEL, … (see README.md)
+Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_MCP_DATABASE_URL, COMETAPI_CHAT_MODEL, … (see README.md)
 `;
 
 /** setup and verify speak the language of LC_ALL / LC_MESSAGES / LANG when we have it. */
@@ -66,6 +68,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
+    case 'ledger':
+      await (await import('./commands/ledger.js')).runLedgerCommand(rest, config, stdout);
+      return 0;
     case 'setup':
       (await import('./commands/setup.js')).runSetupCommand(rest, config, stdout, await translatorFromEnv());
       return 0;
@@ -88,6 +93,7 @@ main(process.argv.slice(2)).then(
     const known =
       error instanceof ConfigError ||
       error instanceof BadInputError ||
+      error instanceof LedgerOpenError ||
       (error instanceof Error &&
         error.name === 'TypeError' &&
         'code' in error &&

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { z } from 'zod';
 import { readConfigFile, routingFrom, type RoutingConfig } from './config-file.js';
 import { ConfigError } from './errors.js';
+import { postgresUrlProblem } from './ledger/postgres/target.js';
 import { isTimeZone } from './time.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
@@ -19,6 +21,22 @@ const envSchema = z.object({
     .optional(),
   COMETAPI_BASE_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_BASE_URL),
   COMETAPI_MCP_DB: z.string().min(1).optional(),
+  // A team ledger on PostgreSQL; wins over COMETAPI_MCP_DB. The messages never echo the URL (it holds a password).
+  COMETAPI_MCP_DATABASE_URL: z
+    .string()
+    .trim()
+    .superRefine((url, ctx) => {
+      const problem = postgresUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  COMETAPI_MCP_DATABASE_CA: z
+    .string()
+    .refine(
+      (file) => fs.existsSync(file) && fs.statSync(file).isFile(),
+      'no such file; give the path of the PEM certificate of the CA that signed your PostgreSQL server (for sslmode=verify-full)',
+    )
+    .optional(),
   COMETAPI_MCP_DATA_DIR: z.string().min(1).optional(),
   COMETAPI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   COMETAPI_IMAGE_MODEL: z.string().min(1).default('dall-e-3'),
@@ -46,7 +64,12 @@ const envSchema = z.object({
 export interface Config {
   key: string | undefined;
   baseUrl: string;
+  /** The SQLite ledger file, used unless databaseUrl is set. */
   dbPath: string;
+  /** postgres:// URL of a shared team ledger (COMETAPI_MCP_DATABASE_URL). */
+  databaseUrl: string | undefined;
+  /** CA file verifying that server (COMETAPI_MCP_DATABASE_CA). */
+  databaseCa: string | undefined;
   dataDir: string;
   models: { chat: string; image: string; embedding: string; speech: string; transcription: string };
   /** Per attempt, for providers that set no timeout_ms of their own. */
@@ -97,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     baseUrl: e.COMETAPI_BASE_URL.replace(/\/+$/, ''),
     dataDir,
     dbPath: e.COMETAPI_MCP_DB ?? path.join(dataDir, 'ledger.db'),
+    databaseUrl: e.COMETAPI_MCP_DATABASE_URL,
+    databaseCa: e.COMETAPI_MCP_DATABASE_CA,
     models: {
       chat: e.COMETAPI_CHAT_MODEL,
       image: e.COMETAPI_IMAGE_MODEL,
@@ -126,8 +151,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
 /** Every secret the configuration holds, for redaction. */
 export function secretsOf(config: Config): string[] {
-  const keys = [config.key, config.token, ...config.routing.providers.map((p) => p.apiKey)];
+  const keys = [
+    config.key,
+    config.token,
+    databasePassword(config.databaseUrl),
+    ...config.routing.providers.map((p) => p.apiKey),
+  ];
   return keys.filter((s): s is string => typeof s === 'string');
+}
+
+/** The password a ledger URL holds (in its userinfo or a ?password= parameter), for redaction. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const parsed = new URL(url);
+  return (parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password')) || undefined;
 }
 
 export function isDefaultUpstream(config: Config): boolean {

@@ -4,6 +4,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The ledger could not be opened (unreachable server, refused login); the message says where and what to check. */
+export class LedgerOpenError extends Error {
+  override readonly name: string = 'LedgerOpenError';
+}
+
 /**
  * The caller sent something we cannot use; the message says what to send instead. `code` is a
  * stable name for the kind of mistake (the API sends it so the dashboard can translate).

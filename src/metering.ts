@@ -33,10 +33,15 @@ export interface PendingCall {
   estimatedCostMicroUsd: number | null;
 }
 
+/** What a check held for the call (exact shared quotas); released once its row is written. */
+export interface GuardHold {
+  release(): Promise<void>;
+}
+
 /** Quotas plug in here: check before the upstream is touched, observe after the row is written. */
 export interface CallGuard {
   /** Rejects with QuotaExceededError to refuse the call. */
-  check(pending: PendingCall): Promise<void>;
+  check(pending: PendingCall): Promise<GuardHold | undefined>;
   recorded(record: CallRecord, id: number): Promise<void>;
 }
 
@@ -181,8 +186,9 @@ export function createMetering(deps: MeteringDeps): Metering {
       images: op.estimate.images,
       characters: op.estimate.characters,
     });
+    let hold: GuardHold | undefined;
     try {
-      await deps.guard?.check({
+      hold = await deps.guard?.check({
         ctx,
         provider: primary.provider,
         model: op.model,
@@ -201,76 +207,83 @@ export function createMetering(deps: MeteringDeps): Metering {
       throw new MeteredCallError(error.message, await write(record), record, error);
     }
 
-    // Retries run out on one model before the next is tried.
-    const attempt = async (route: Route): Promise<Attempt<T>> => {
-      try {
-        return await op.attempt(route.client, route.model);
-      } catch (caught) {
-        const error = asUpstreamError(caught);
-        throw op.forwarded?.() ? finalAfterForwarding(error) : error;
+    try {
+      // Retries run out on one model before the next is tried.
+      const attempt = async (route: Route): Promise<Attempt<T>> => {
+        try {
+          return await op.attempt(route.client, route.model);
+        } catch (caught) {
+          const error = asUpstreamError(caught);
+          throw op.forwarded?.() ? finalAfterForwarding(error) : error;
+        }
+      };
+      let retries = 0;
+      let last: { error: UpstreamError; route: Route; index: number } | null = null;
+      for (const [index, route] of chain.entries()) {
+        const outcome = await withRetries(() => attempt(route), asUpstreamError, deps.retryPolicy, retryDeps);
+        retries += outcome.retries;
+        if (outcome.ok) {
+          const a = outcome.value;
+          const record = successRecord(
+            { ...base, provider: route.provider },
+            a,
+            clock() - started,
+            retries,
+            index > 0 ? op.model : null,
+          );
+          const id = await write(record);
+          return {
+            value: a.value,
+            callId: id,
+            record,
+            costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+          };
+        }
+        last = { error: outcome.error, route, index };
+        if (!isFallbackWorthy(outcome.error)) break;
+        deps.logger.info('model failed, trying the next in its fallback chain', {
+          model: route.model,
+          provider: route.provider,
+          type: outcome.error.type,
+        });
       }
-    };
-    let retries = 0;
-    let last: { error: UpstreamError; route: Route; index: number } | null = null;
-    for (const [index, route] of chain.entries()) {
-      const outcome = await withRetries(() => attempt(route), asUpstreamError, deps.retryPolicy, retryDeps);
-      retries += outcome.retries;
-      if (outcome.ok) {
-        const a = outcome.value;
-        const record = successRecord(
-          { ...base, provider: route.provider },
-          a,
-          clock() - started,
-          retries,
-          index > 0 ? op.model : null,
-        );
-        const id = await write(record);
-        return {
-          value: a.value,
-          callId: id,
-          record,
-          costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
-        };
-      }
-      last = { error: outcome.error, route, index };
-      if (!isFallbackWorthy(outcome.error)) break;
-      deps.logger.info('model failed, trying the next in its fallback chain', {
-        model: route.model,
+      const { error, route, index } = last ?? {
+        error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }),
+        route: primary,
+        index: 0,
+      };
+      const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
+      const message = describeUpstreamError(error, route.model, route.provider, retries, route.keyEnv) + tried;
+      const used = (await op.partialUsage?.().catch(() => null)) ?? null;
+      const record: CallRecord = {
+        ...base,
         provider: route.provider,
-        type: outcome.error.type,
-      });
+        duration_ms: clock() - started,
+        status: 'error',
+        http_status: error.status,
+        error_type: error.type,
+        error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE),
+        retries,
+        request_id: error.requestId,
+        fallback_from: index > 0 ? op.model : null,
+        ...(used && {
+          prompt_tokens: used.prompt_tokens,
+          completion_tokens: used.completion_tokens,
+          cached_tokens: used.cached_tokens,
+          cache_write_tokens: used.cache_write_tokens,
+          reasoning_tokens: used.reasoning_tokens,
+          images: used.images,
+          usage_estimated: used.estimated,
+          cost_micro_usd: costOf(used, route.model, op.model),
+        }),
+      };
+      throw new MeteredCallError(message, await write(record), record, error);
+    } finally {
+      // The row is written by now (or the call never got that far): the ledger counts it, not the hold.
+      await hold
+        ?.release()
+        .catch((error: unknown) => deps.logger.warn('could not release a quota hold', { error: String(error) }));
     }
-    const { error, route, index } = last ?? {
-      error: new UpstreamError({ status: null, type: 'unknown', message: 'no attempt was made', retryable: false }),
-      route: primary,
-      index: 0,
-    };
-    const tried = index > 0 ? ` (fallback chain tried: ${names.slice(0, index + 1).join(' → ')})` : '';
-    const message = describeUpstreamError(error, route.model, route.provider, retries, route.keyEnv) + tried;
-    const used = (await op.partialUsage?.().catch(() => null)) ?? null;
-    const record: CallRecord = {
-      ...base,
-      provider: route.provider,
-      duration_ms: clock() - started,
-      status: 'error',
-      http_status: error.status,
-      error_type: error.type,
-      error_message: redact(error.message, deps.secrets).slice(0, MAX_ERROR_MESSAGE),
-      retries,
-      request_id: error.requestId,
-      fallback_from: index > 0 ? op.model : null,
-      ...(used && {
-        prompt_tokens: used.prompt_tokens,
-        completion_tokens: used.completion_tokens,
-        cached_tokens: used.cached_tokens,
-        cache_write_tokens: used.cache_write_tokens,
-        reasoning_tokens: used.reasoning_tokens,
-        images: used.images,
-        usage_estimated: used.estimated,
-        cost_micro_usd: costOf(used, route.model, op.model),
-      }),
-    };
-    throw new MeteredCallError(message, await write(record), record, error);
   }
 
   function successRecord(

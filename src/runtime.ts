@@ -1,6 +1,6 @@
 import { secretsOf, type Config } from './config.js';
 import { DEFAULT_PROVIDER } from './config-file.js';
-import { openStore } from './ledger/open-store.js';
+import { ledgerOptions, openStore } from './ledger/open-store.js';
 import type { CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import { createMetering, type CallGuard, type Metering, type MeteringDeps } from './metering.js';
@@ -48,7 +48,7 @@ export interface RuntimeOptions {
 /** Wires config → ledger, prices, upstream client, metering and catalog. Opens the ledger. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
-  const store = await openStore({ dbPath: config.dbPath });
+  const store = await openStore(ledgerOptions(config));
   const prices = createPriceTable(config.pricesFile);
   const quotas = createQuotaSystem({
     store,

@@ -3,19 +3,14 @@
  * and one of them killed mid-write. Each child makes real metered calls against the simulated
  * upstream served here, and prints a call id once that call's row is committed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
-
-const WRITER = fileURLToPath(new URL('./fixtures/metered-writer.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { startTestUpstream, tempDir } from './helpers/harness.js';
+import { startWriter } from './helpers/writer-process.js';
 
 let sim: RunningSimulatedUpstream;
 let dir: string;
@@ -28,60 +23,10 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Writer {
-  name: string;
-  /** Call ids acknowledged so far, in order. */
-  acked: number[];
-  stderr: string[];
-  kill(): void;
-  /** Exit code, or the signal's name; rejects after `timeoutMs`. */
-  exited: Promise<number | string>;
-  /** Resolves once `count` calls were acknowledged. */
-  ackedAtLeast(count: number): Promise<void>;
-}
-
-/** `inFlight` calls at once: above 1, rows finishing together share a group commit. */
-function startWriter(db: string, calls: number, name: string, timeoutMs: number, inFlight = 1): Writer {
-  const args = [WRITER, db, sim.baseUrl, TEST_KEY, String(calls), name, String(inFlight)];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, COMETAPI_MCP_LOG_LEVEL: 'error' },
-  });
-  const acked: number[] = [];
-  const stderr: string[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    acked.push(Number(line));
-    for (const w of waiters.filter((x) => acked.length >= x.count)) w.resolve();
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not finish within ${timeoutMs} ms (${acked.length} acknowledged)`));
-    }, timeoutMs);
-    // 'close' waits for stdout to drain, so every acknowledgement has been read by then.
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve(code ?? signal ?? 'unknown');
-    });
-  });
-  return {
-    name,
-    acked,
-    stderr,
-    exited,
-    kill: () => child.kill('SIGKILL'),
-    ackedAtLeast: (count) =>
-      new Promise((resolve) => (acked.length >= count ? resolve() : waiters.push({ count, resolve }))),
-  };
-}
-
 it('four processes × 2,000 metered calls: exactly 8,000 rows, none lost or doubled, no SQLITE_BUSY', async () => {
   const db = path.join(dir, 'four.db');
   await openSqliteStore({ file: db }).close(); // migrate once up front, as the first server to start would
-  const writers = ['w1', 'w2', 'w3', 'w4'].map((name) => startWriter(db, 2000, name, 90_000));
+  const writers = ['w1', 'w2', 'w3', 'w4'].map((name) => startWriter(db, sim.baseUrl, 2000, name, 90_000));
   const codes = await Promise.all(writers.map((w) => w.exited));
   for (const w of writers) expect(w.stderr.join(''), w.name).toBe('');
   expect(codes).toEqual([0, 0, 0, 0]);
@@ -119,8 +64,8 @@ it.each([
   async (_, inFlight) => {
     const db = path.join(dir, `killed-${inFlight}.db`);
     await openSqliteStore({ file: db }).close();
-    const victim = startWriter(db, 20_000, 'victim', 60_000, inFlight);
-    const survivor = startWriter(db, 1000, 'survivor', 60_000);
+    const victim = startWriter(db, sim.baseUrl, 20_000, 'victim', 60_000, inFlight);
+    const survivor = startWriter(db, sim.baseUrl, 1000, 'survivor', 60_000);
     await victim.ackedAtLeast(300);
     victim.kill();
     expect(await victim.exited).toBe('SIGKILL');

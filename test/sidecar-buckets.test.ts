@@ -3,7 +3,10 @@ import type { Hono } from 'hono';
 import { bucketEdges, ZoneClock } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
-import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { ledgerConfig, seedCalls, type EngineLedger } from './helpers/ledger.js';
+import { ledgerEngines } from './helpers/ledger-engines.js';
+
+const ENGINES = ledgerEngines('day bucket API tests');
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,11 +60,11 @@ describe('day buckets follow the local calendar, DST included', () => {
   });
 });
 
-describe('GET /api/timeseries with bucket=1d in a non-UTC zone', () => {
-  let temp: TempLedger;
+describe.each(ENGINES)('GET /api/timeseries with bucket=1d in a non-UTC zone ($name ledger)', (engine) => {
+  let temp: EngineLedger;
   let app: Hono;
   beforeAll(async () => {
-    temp = tempLedger();
+    temp = await engine.open();
     await seedCalls(temp.store, [
       { ts: Date.parse('2025-03-29T22:59:59.999Z'), prompt_tokens: 1 }, // 23:59:59.999 CET, March 29
       // 00:00 CET, March 30: first instant of the DST day

@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerStore } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startSidecar } from '../src/sidecar/serve.js';
-import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { callRecord, ledgerConfig, seedCalls, type EngineLedger } from './helpers/ledger.js';
+import { ledgerEngines } from './helpers/ledger-engines.js';
+import { BUILT_CLI, TEST_KEY, startTestUpstream } from './helpers/harness.js';
+
+const run = promisify(execFile);
 
 interface SseEvent {
   event: string;
@@ -47,130 +53,157 @@ function countingStore(store: LedgerStore): { store: LedgerStore; polls: () => n
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let temp: TempLedger;
-beforeEach(async () => {
-  temp = tempLedger();
-  await seedCalls(temp.store, [{ model_used: 'already-there' }]);
-});
-afterEach(async () => temp.cleanup());
+const ENGINES = ledgerEngines('live event tests');
 
-describe('GET /api/events', () => {
-  it('sends a row inserted by another connection as an event, and stops polling when the client goes away', async () => {
-    const counted = countingStore(temp.store);
-    const app = createApp({
-      store: counted.store,
-      config: ledgerConfig(temp),
-      logger: silentLogger,
-      mode: 'live',
-      eventsPollMs: 20,
-    });
-    const res = await app.request('/api/events');
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const events = sseReader(res.body as ReadableStream<Uint8Array>);
-    const hello = await events.next();
-    expect(hello.event).toBe('hello');
-    expect(JSON.parse(hello.data)).toEqual({ last_id: 1 });
-
-    const id = await temp
-      .openSecond()
-      .calls.record(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
-    const event = await events.next();
-    expect(event).toMatchObject({ event: 'call', id: String(id) });
-    expect(JSON.parse(event.data)).toMatchObject({
-      id,
-      model: '<img src=x onerror=alert(1)>',
-      cost_usd: 2,
-      stream: false,
-    });
-
-    await events.cancel();
-    await sleep(60);
-    const pollsAfterCancel = counted.polls();
-    await sleep(120);
-    expect(counted.polls()).toBe(pollsAfterCancel);
+describe.each(ENGINES)('$name ledger', (engine) => {
+  let temp: EngineLedger;
+  beforeEach(async () => {
+    temp = await engine.open();
+    await seedCalls(temp.store, [{ model_used: 'already-there' }]);
   });
+  afterEach(async () => temp.cleanup());
 
-  it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
-    const app = createApp({
-      store: temp.store,
-      config: ledgerConfig(temp),
-      logger: silentLogger,
-      mode: 'live',
-      eventsPollMs: 20,
-    });
-    const ids = await seedCalls(
-      temp.store,
-      Array.from({ length: 3 }, () => ({})),
-    );
-    const starts: { path: string; headers: Record<string, string> }[] = [
-      { path: '/api/events', headers: { 'Last-Event-ID': '1' } },
-      { path: '/api/events?after=1', headers: {} },
-    ];
-    for (const init of starts) {
-      const res = await app.request(init.path, { headers: init.headers });
-      const events = sseReader(res.body as ReadableStream<Uint8Array>);
-      expect((await events.next()).event).toBe('hello');
-      const got = [await events.next(), await events.next(), await events.next()].map((e) => Number(e.id));
-      expect(got).toEqual(ids);
-      await events.cancel();
-    }
-  });
-
-  it('over a real socket: events arrive, and closing the sidecar ends open streams', async () => {
-    const sidecar = await startSidecar({
-      store: temp.store,
-      config: ledgerConfig(temp),
-      logger: silentLogger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
-      eventsPollMs: 20,
-    });
-    if (!sidecar) throw new Error('no port');
-    const abort = new AbortController();
-    const res = await fetch(`${sidecar.url}/api/events`, { signal: abort.signal });
-    const events = sseReader(res.body as ReadableStream<Uint8Array>);
-    expect((await events.next()).event).toBe('hello');
-    const id = await temp.openSecond().calls.record(callRecord({ client: 'other-process' }));
-    const event = await events.next();
-    expect(JSON.parse(event.data)).toMatchObject({ id, client: 'other-process' });
-    await sidecar.close();
-    abort.abort();
-  });
-
-  it('serves many open streams from one poller, and answers 503 with Retry-After beyond the cap', async () => {
-    const counted = countingStore(temp.store);
-    const app = createApp({
-      store: counted.store,
-      config: ledgerConfig(temp),
-      logger: silentLogger,
-      mode: 'live',
-      eventsPollMs: 20,
-      maxEventStreams: 5,
-    });
-    const streams = [];
-    for (let i = 0; i < 5; i++) {
+  describe('GET /api/events', () => {
+    it('sends a row inserted by another connection as an event, and stops polling when the client goes away', async () => {
+      const counted = countingStore(temp.store);
+      const app = createApp({
+        store: counted.store,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        eventsPollMs: 20,
+      });
       const res = await app.request('/api/events');
-      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const events = sseReader(res.body as ReadableStream<Uint8Array>);
+      const hello = await events.next();
+      expect(hello.event).toBe('hello');
+      expect(JSON.parse(hello.data)).toEqual({ last_id: 1 });
+
+      const id = await (
+        await temp.another()
+      ).calls.record(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
+      const event = await events.next();
+      expect(event).toMatchObject({ event: 'call', id: String(id) });
+      expect(JSON.parse(event.data)).toMatchObject({
+        id,
+        model: '<img src=x onerror=alert(1)>',
+        cost_usd: 2,
+        stream: false,
+      });
+
+      await events.cancel();
+      await sleep(60);
+      const pollsAfterCancel = counted.polls();
+      await sleep(120);
+      expect(counted.polls()).toBe(pollsAfterCancel);
+    });
+
+    it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
+      const app = createApp({
+        store: temp.store,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        eventsPollMs: 20,
+      });
+      const ids = await seedCalls(
+        temp.store,
+        Array.from({ length: 3 }, () => ({})),
+      );
+      const starts: { path: string; headers: Record<string, string> }[] = [
+        { path: '/api/events', headers: { 'Last-Event-ID': '1' } },
+        { path: '/api/events?after=1', headers: {} },
+      ];
+      for (const init of starts) {
+        const res = await app.request(init.path, { headers: init.headers });
+        const events = sseReader(res.body as ReadableStream<Uint8Array>);
+        expect((await events.next()).event).toBe('hello');
+        const got = [await events.next(), await events.next(), await events.next()].map((e) => Number(e.id));
+        expect(got).toEqual(ids);
+        await events.cancel();
+      }
+    });
+
+    it('over a real socket: events arrive, and closing the sidecar ends open streams', async () => {
+      const sidecar = await startSidecar({
+        store: temp.store,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        host: '127.0.0.1',
+        port: 0,
+        eventsPollMs: 20,
+      });
+      if (!sidecar) throw new Error('no port');
+      const abort = new AbortController();
+      const res = await fetch(`${sidecar.url}/api/events`, { signal: abort.signal });
       const events = sseReader(res.body as ReadableStream<Uint8Array>);
       expect((await events.next()).event).toBe('hello');
-      streams.push(events);
-    }
-    const refused = await app.request('/api/events');
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toBe('30');
-    expect(((await refused.json()) as { error: string }).error).toMatch(/COMETAPI_MCP_MAX_EVENT_STREAMS/);
+      const id = await (await temp.another()).calls.record(callRecord({ client: 'other-process' }));
+      const event = await events.next();
+      expect(JSON.parse(event.data)).toMatchObject({ id, client: 'other-process' });
+      await sidecar.close();
+      abort.abort();
+    });
 
-    const before = counted.polls();
-    await sleep(200);
-    // One poll every 20 ms for the app, not one per stream: about 10 in 200 ms, never 5 × 10.
-    expect(counted.polls() - before).toBeLessThan(20);
-    const id = await temp.openSecond().calls.record(callRecord({ client: 'fan-out' }));
-    for (const events of streams) expect(Number((await events.next()).id)).toBe(id);
-    for (const events of streams) await events.cancel();
-    await sleep(60);
-    const reopened = await app.request('/api/events');
-    expect(reopened.status).toBe(200);
-    await sseReader(reopened.body as ReadableStream<Uint8Array>).cancel();
+    it('serves many open streams from one poller, and answers 503 with Retry-After beyond the cap', async () => {
+      const counted = countingStore(temp.store);
+      const app = createApp({
+        store: counted.store,
+        config: ledgerConfig(temp),
+        logger: silentLogger,
+        mode: 'live',
+        eventsPollMs: 20,
+        maxEventStreams: 5,
+      });
+      const streams = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await app.request('/api/events');
+        expect(res.status).toBe(200);
+        const events = sseReader(res.body as ReadableStream<Uint8Array>);
+        expect((await events.next()).event).toBe('hello');
+        streams.push(events);
+      }
+      const refused = await app.request('/api/events');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(((await refused.json()) as { error: string }).error).toMatch(/COMETAPI_MCP_MAX_EVENT_STREAMS/);
+
+      const before = counted.polls();
+      await sleep(200);
+      // One poll every 20 ms for the app, not one per stream: about 10 in 200 ms, never 5 × 10.
+      expect(counted.polls() - before).toBeLessThan(20);
+      const id = await (await temp.another()).calls.record(callRecord({ client: 'fan-out' }));
+      for (const events of streams) expect(Number((await events.next()).id)).toBe(id);
+      for (const events of streams) await events.cancel();
+      await sleep(60);
+      const reopened = await app.request('/api/events');
+      expect(reopened.status).toBe(200);
+      await sseReader(reopened.body as ReadableStream<Uint8Array>).cancel();
+    });
+
+    it('shows, at the default poll interval, a call another process made within 1 s of it being acknowledged', async () => {
+      const sim = await startTestUpstream();
+      const app = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
+      const res = await app.request('/api/events');
+      const events = sseReader(res.body as ReadableStream<Uint8Array>);
+      try {
+        expect((await events.next()).event).toBe('hello');
+        // `verify` is a whole other cometapi-mcp process (another laptop, with PostgreSQL) writing one call.
+        const next = events.next().then((event) => ({ event, at: Date.now() }));
+        await run(process.execPath, [BUILT_CLI, 'verify'], {
+          env: { PATH: process.env.PATH, COMETAPI_KEY: TEST_KEY, COMETAPI_BASE_URL: sim.baseUrl, ...temp.env },
+        });
+        const acknowledged = Date.now();
+        const { event, at } = await next;
+        expect(JSON.parse(event.data)).toMatchObject({ client: 'cometapi-mcp verify', tool: 'verify' });
+        // The dashboard's promise to a team: within a second (the feed polls every 500 ms).
+        expect(at - acknowledged).toBeLessThan(1000);
+      } finally {
+        await events.cancel();
+        await sim.close();
+      }
+    });
   });
 });

@@ -3,7 +3,8 @@ import type { Hono } from 'hono';
 import { register as globalRegistry } from 'prom-client';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
-import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { allCalls, ledgerConfig, seedCalls, type EngineLedger } from './helpers/ledger.js';
+import { ledgerEngines } from './helpers/ledger-engines.js';
 
 interface Sample {
   name: string;
@@ -39,110 +40,114 @@ function total(samples: Sample[], name: string, where: Record<string, string> = 
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-let temp: TempLedger;
-let app: Hono;
+const ENGINES = ledgerEngines('/metrics tests');
 
-async function scrape() {
-  const res = await app.request('/metrics');
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/plain');
-  return parsePrometheus(await res.text());
-}
+describe.each(ENGINES)('$name ledger', (engine) => {
+  let temp: EngineLedger;
+  let app: Hono;
 
-beforeAll(async () => {
-  temp = tempLedger();
-  await seedCalls(temp.store, [
-    { prompt_tokens: 100, completion_tokens: 10, cost_micro_usd: 1_500, duration_ms: 200, ttft_ms: 80 },
-    { prompt_tokens: 200, completion_tokens: 20, cost_micro_usd: 2_500, duration_ms: 700 },
-    {
-      model_used: 'mystery-model',
-      model_requested: 'mystery-model',
-      cost_micro_usd: null,
-      duration_ms: 3000,
-      client: 'Cursor',
-    },
-    {
-      status: 'error',
-      error_type: 'rate_limit',
-      http_status: 429,
-      model_used: null,
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      cost_micro_usd: null,
-      retries: 3,
-      duration_ms: 9000,
-    },
-    {
-      status: 'blocked',
-      error_type: 'quota_exceeded',
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      cost_micro_usd: null,
-      duration_ms: 1,
-    },
-  ]);
-  app = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
-});
-afterAll(() => temp.cleanup());
+  async function scrape() {
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    return parsePrometheus(await res.text());
+  }
 
-describe('GET /metrics', () => {
-  it('derives counters and histograms from the ledger rows', async () => {
-    const { samples, types } = await scrape();
-    expect(types.get('cometapi_requests_total')).toBe('counter');
-    expect(types.get('cometapi_request_duration_seconds')).toBe('histogram');
-    expect(total(samples, 'cometapi_requests_total')).toBe(5);
-    expect(total(samples, 'cometapi_requests_total', { status: 'ok' })).toBe(3);
-    expect(
-      total(samples, 'cometapi_requests_total', {
-        model: 'gpt-4o-mini',
-        tool: 'chat',
-        client: 'Cherry Studio',
-        status: 'error',
-      }),
-    ).toBe(1);
-    expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(310);
-    expect(total(samples, 'cometapi_completion_tokens_total')).toBe(50);
-    expect(total(samples, 'cometapi_cost_usd_total')).toBeCloseTo(0.004, 12);
-    expect(total(samples, 'cometapi_cost_usd_total', { model: 'gpt-4o-mini' })).toBe(0.004);
-    expect(total(samples, 'cometapi_unpriced_calls_total')).toBe(1);
-    expect(total(samples, 'cometapi_unpriced_calls_total', { model: 'mystery-model', client: 'Cursor' })).toBe(1);
-    expect(total(samples, 'cometapi_errors_total', { error_type: 'rate_limit' })).toBe(1);
-    expect(total(samples, 'cometapi_errors_total', { error_type: 'quota_exceeded' })).toBe(1);
-    expect(total(samples, 'cometapi_retries_total')).toBe(3);
-    // Blocked calls never reached the upstream: 4 timed calls, 2 of them within 1 s.
-    expect(total(samples, 'cometapi_request_duration_seconds_count')).toBe(4);
-    expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '1' })).toBe(2);
-    expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '+Inf' })).toBe(4);
-    expect(total(samples, 'cometapi_request_duration_seconds_sum')).toBeCloseTo(12.9, 9);
-    expect(total(samples, 'cometapi_ttft_seconds_count')).toBe(1);
-  });
-
-  it('counts rows written by another connection (another process) on the same file', async () => {
-    const other = temp.openSecond();
-    await seedCalls(other, [
+  beforeAll(async () => {
+    temp = await engine.open();
+    await seedCalls(temp.store, [
+      { prompt_tokens: 100, completion_tokens: 10, cost_micro_usd: 1_500, duration_ms: 200, ttft_ms: 80 },
+      { prompt_tokens: 200, completion_tokens: 20, cost_micro_usd: 2_500, duration_ms: 700 },
       {
-        prompt_tokens: 1000,
-        completion_tokens: 1,
-        cost_micro_usd: 1_000_000,
-        duration_ms: 400,
-        client: 'Claude Desktop',
+        model_used: 'mystery-model',
+        model_requested: 'mystery-model',
+        cost_micro_usd: null,
+        duration_ms: 3000,
+        client: 'Cursor',
       },
-      { prompt_tokens: 5, completion_tokens: 5, cost_micro_usd: 5, duration_ms: 50_000, client: 'Claude Desktop' },
+      {
+        status: 'error',
+        error_type: 'rate_limit',
+        http_status: 429,
+        model_used: null,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_micro_usd: null,
+        retries: 3,
+        duration_ms: 9000,
+      },
+      {
+        status: 'blocked',
+        error_type: 'quota_exceeded',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_micro_usd: null,
+        duration_ms: 1,
+      },
     ]);
-    const { samples } = await scrape();
-    expect(total(samples, 'cometapi_requests_total')).toBe(7);
-    expect(total(samples, 'cometapi_requests_total', { client: 'Claude Desktop' })).toBe(2);
-    expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(1315);
-    expect(total(samples, 'cometapi_cost_usd_total', { client: 'Claude Desktop' })).toBe(1.000005);
-    expect(total(samples, 'cometapi_request_duration_seconds_count')).toBe(6);
-    expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '30' })).toBe(5);
-    const ledgerPrompt = temp.sql.prepare('SELECT SUM(prompt_tokens) FROM calls').pluck().get();
-    expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(ledgerPrompt);
+    app = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
   });
+  afterAll(() => temp.cleanup());
 
-  it('uses a registry per app, never prom-client’s global one', async () => {
-    const second = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
-    expect((await second.request('/metrics')).status).toBe(200);
-    expect(await globalRegistry.metrics()).not.toContain('cometapi_');
+  describe('GET /metrics', () => {
+    it('derives counters and histograms from the ledger rows', async () => {
+      const { samples, types } = await scrape();
+      expect(types.get('cometapi_requests_total')).toBe('counter');
+      expect(types.get('cometapi_request_duration_seconds')).toBe('histogram');
+      expect(total(samples, 'cometapi_requests_total')).toBe(5);
+      expect(total(samples, 'cometapi_requests_total', { status: 'ok' })).toBe(3);
+      expect(
+        total(samples, 'cometapi_requests_total', {
+          model: 'gpt-4o-mini',
+          tool: 'chat',
+          client: 'Cherry Studio',
+          status: 'error',
+        }),
+      ).toBe(1);
+      expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(310);
+      expect(total(samples, 'cometapi_completion_tokens_total')).toBe(50);
+      expect(total(samples, 'cometapi_cost_usd_total')).toBeCloseTo(0.004, 12);
+      expect(total(samples, 'cometapi_cost_usd_total', { model: 'gpt-4o-mini' })).toBe(0.004);
+      expect(total(samples, 'cometapi_unpriced_calls_total')).toBe(1);
+      expect(total(samples, 'cometapi_unpriced_calls_total', { model: 'mystery-model', client: 'Cursor' })).toBe(1);
+      expect(total(samples, 'cometapi_errors_total', { error_type: 'rate_limit' })).toBe(1);
+      expect(total(samples, 'cometapi_errors_total', { error_type: 'quota_exceeded' })).toBe(1);
+      expect(total(samples, 'cometapi_retries_total')).toBe(3);
+      // Blocked calls never reached the upstream: 4 timed calls, 2 of them within 1 s.
+      expect(total(samples, 'cometapi_request_duration_seconds_count')).toBe(4);
+      expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '1' })).toBe(2);
+      expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '+Inf' })).toBe(4);
+      expect(total(samples, 'cometapi_request_duration_seconds_sum')).toBeCloseTo(12.9, 9);
+      expect(total(samples, 'cometapi_ttft_seconds_count')).toBe(1);
+    });
+
+    it('counts rows written by another connection (another process) on the same ledger', async () => {
+      const other = await temp.another();
+      await seedCalls(other, [
+        {
+          prompt_tokens: 1000,
+          completion_tokens: 1,
+          cost_micro_usd: 1_000_000,
+          duration_ms: 400,
+          client: 'Claude Desktop',
+        },
+        { prompt_tokens: 5, completion_tokens: 5, cost_micro_usd: 5, duration_ms: 50_000, client: 'Claude Desktop' },
+      ]);
+      const { samples } = await scrape();
+      expect(total(samples, 'cometapi_requests_total')).toBe(7);
+      expect(total(samples, 'cometapi_requests_total', { client: 'Claude Desktop' })).toBe(2);
+      expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(1315);
+      expect(total(samples, 'cometapi_cost_usd_total', { client: 'Claude Desktop' })).toBe(1.000005);
+      expect(total(samples, 'cometapi_request_duration_seconds_count')).toBe(6);
+      expect(total(samples, 'cometapi_request_duration_seconds_bucket', { le: '30' })).toBe(5);
+      const ledgerPrompt = (await allCalls(temp.store)).reduce((sum, call) => sum + call.prompt_tokens, 0);
+      expect(total(samples, 'cometapi_prompt_tokens_total')).toBe(ledgerPrompt);
+    });
+
+    it('uses a registry per app, never prom-client’s global one', async () => {
+      const second = createApp({ store: temp.store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live' });
+      expect((await second.request('/metrics')).status).toBe(200);
+      expect(await globalRegistry.metrics()).not.toContain('cometapi_');
+    });
   });
 });

@@ -72,7 +72,7 @@ describe('verify in the language of LC_ALL / LANG (the built CLI)', () => {
     const { code, stdout } = await run({ LANG: 'de_DE.UTF-8' }, TEST_KEY);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^OK: Schlüssel von 127\.0\.0\.1:\d+ akzeptiert, Modell gpt-4o-mini hat in [\d.]+ ms geantwortet \(erstes Token nach \d+ ms, [\d.]+ Tokens, Wiederholungen: 0\)\.\n$/,
+      /^OK: Schlüssel von 127\.0\.0\.1:\d+ akzeptiert, Modell gpt-4o-mini hat in [\d.]+ ms geantwortet \(erstes Token nach \d+ ms, [\d.]+ Tokens, Wiederholungen: 0\)\.\nIm SQLite-Ledger \S+cli\.db erfasst\.\n$/,
     );
   });
 

@@ -89,7 +89,14 @@ export async function runBenchCommand(
     ? await startSimulatedUpstream({ apiKey: SIM_KEY, latencyMs: 80, jitterMs: 60, tokensPerSecond: 150 })
     : null;
   const runConfig: Config = sim
-    ? { ...config, key: SIM_KEY, baseUrl: sim.baseUrl, dbPath: path.join(config.dataDir, 'demo-ledger.db') }
+    ? {
+        ...config,
+        key: SIM_KEY,
+        baseUrl: sim.baseUrl,
+        // Simulated runs go to the demo ledger, never the configured (possibly shared) one.
+        dbPath: path.join(config.dataDir, 'demo-ledger.db'),
+        databaseUrl: undefined,
+      }
     : config;
   const runtime = await createRuntime({ config: runConfig, logger, provider: sim ? 'simulated' : undefined });
   const { signal } = untilStopped();

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runAgentTraffic } from '../demo/agent-traffic.js';
+import { isDatabaseUrl } from '../ledger/open-store.js';
 import { DEMO_CLIENTS, runDemoTraffic } from '../demo/traffic.js';
 import { seededRandom } from '../random.js';
 import { createServer } from '../mcp/server.js';
@@ -51,7 +52,9 @@ export async function runDemoCommand(
     ...config,
     key: DEMO_KEY,
     baseUrl: upstream.baseUrl,
-    dbPath: values.db ?? path.join(config.dataDir, 'demo-ledger.db'),
+    // Its own ledger, never the configured one: a file, or a PostgreSQL URL given with --db.
+    dbPath: values.db && !isDatabaseUrl(values.db) ? values.db : path.join(config.dataDir, 'demo-ledger.db'),
+    databaseUrl: values.db && isDatabaseUrl(values.db) ? values.db : undefined,
     // Simulated images and audio stay apart from real ones too.
     dataDir: path.join(config.dataDir, 'demo'),
     maxRetries: 2,
@@ -60,7 +63,7 @@ export async function runDemoCommand(
   const { signal, stopped } = untilStopped();
   write(
     'DEMO MODE — no COMETAPI_KEY is set, so calls go to the built-in SIMULATED upstream: no real models, no real cost.\n' +
-      `Simulated usage is recorded in ${demoConfig.dbPath} (separate from your real ledger).\n`,
+      `Simulated usage is recorded in ${runtime.store.location} (separate from your real ledger).\n`,
   );
   let sidecar: Awaited<ReturnType<typeof startDashboard>> | null = null;
   try {
@@ -96,7 +99,7 @@ export async function runDemoCommand(
       }),
       agents,
     ]);
-    if (calls) runUsageCommand(['--since', 'all', '--db', demoConfig.dbPath], demoConfig, write);
+    if (calls) await runUsageCommand(['--since', 'all'], demoConfig, write);
     else write(`Stopped after ${made} calls.\n`);
     if (sidecar && calls) {
       write(`The dashboard stays up at ${sidecar.url}; Ctrl-C to stop.\n`);

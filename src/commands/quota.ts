@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
-import { openStore } from '../ledger/open-store.js';
+import { ledgerOptions, openStore } from '../ledger/open-store.js';
 import type { Quota } from '../ledger/store.js';
 import { formatAmount, localDateTime } from '../quotas/format.js';
 import { removeQuota, setQuota } from '../quotas/manage.js';
@@ -11,9 +11,9 @@ import type { QuotaState } from '../quotas/state.js';
 
 export const QUOTA_HELP = `cometapi-mcp quota set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                      [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard | --soft]
-                     [--thresholds 50,80,100] [--tz ZONE] [--db FILE]
-  cometapi-mcp quota list [--json] [--db FILE]
-  cometapi-mcp quota rm NAME [--db FILE]`;
+                     [--thresholds 50,80,100] [--tz ZONE] [--db FILE|postgres://…]
+  cometapi-mcp quota list [--json] [--db FILE|postgres://…]
+  cometapi-mcp quota rm NAME [--db FILE|postgres://…]`;
 
 /** The CLI's names for the schema's fields, so an error points at the flag to fix. */
 const FLAG_FOR: Record<string, string> = { time_zone: '--tz' };
@@ -58,7 +58,7 @@ export async function runQuotaCommand(
     strict: true,
   });
   if (values.hard && values.soft) throw new BadInputError('give --hard or --soft, not both');
-  const store = await openStore({ dbPath: values.db ?? config.dbPath });
+  const store = await openStore(ledgerOptions(config, values.db));
   try {
     const repo = store.quotas;
     if (action === 'rm') {

@@ -12,7 +12,10 @@ export async function runStdioCommand(config: Config, logger: Logger): Promise<v
   if (!config.key) {
     logger.warn('COMETAPI_KEY is not set: tools are listed, but each call will explain how to set the key');
   }
-  logger.info('cometapi-mcp stdio server ready', { ledger: config.dbPath, upstream: new URL(config.baseUrl).host });
+  logger.info('cometapi-mcp stdio server ready', {
+    ledger: runtime.store.location,
+    upstream: new URL(config.baseUrl).host,
+  });
   // The dashboard comes up beside the protocol, never in its way: initialize is not kept waiting.
   const sidecar = config.sidecar === 'auto' ? startSidecarQuietly(runtime) : Promise.resolve(null);
   try {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
-import { openStore } from '../ledger/open-store.js';
+import { ledgerOptions, openStore } from '../ledger/open-store.js';
 import { USAGE_GROUPS, isUsageGroup } from '../ledger/store.js';
 import { parseSince } from '../time.js';
 import { formatUsageCsv, formatUsageTable } from '../usage-format.js';
@@ -28,7 +28,7 @@ export async function runUsageCommand(
   if (!isUsageGroup(by)) {
     throw new BadInputError(`--by must be one of ${USAGE_GROUPS.join(', ')} (got "${by}")`);
   }
-  const store = await openStore({ dbPath: values.db ?? config.dbPath });
+  const store = await openStore(ledgerOptions(config, values.db));
   try {
     const report = await store.queries.usageReport({
       since: parseSince(values.since, now, config.timeZone),

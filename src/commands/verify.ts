@@ -40,7 +40,8 @@ export async function runVerifyCommand(
       tokens: r.prompt_tokens + r.completion_tokens,
       retries: r.retries,
     };
-    write(`${t('cli.verify.ok', values)}\n`);
+    const engine = runtime.store.engine === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    write(`${t('cli.verify.ok', values)}\n${t('cli.verify.ledger', { engine, location: runtime.store.location })}\n`);
     return true;
   } catch (error) {
     write(`${t('cli.verify.failed', { reason: error instanceof MeteredCallError ? error.message : String(error) })}\n`);

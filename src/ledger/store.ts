@@ -6,6 +6,7 @@
  */
 import type { AlertDelivery, Alert, NewAlert } from './alerts.js';
 import type { CallRecord, CallRow } from './calls.js';
+import type { LedgerCopyStore } from './copies.js';
 import type { Breakdown, BreakdownDimension } from './queries/breakdown.js';
 import type { BucketSize } from './queries/buckets.js';
 import type { CallFilter, CallPage, ErrorGroup } from './queries/calls.js';
@@ -15,6 +16,7 @@ import type { Summary } from './queries/summary.js';
 import type { Timeseries } from './queries/timeseries.js';
 import type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 import type { Quota } from './quotas.js';
+import type { ReservationStore } from './reservations.js';
 import type { QuotaInput } from '../quotas/schema.js';
 import type { UsageReport, UsageReportOptions } from './usage-report.js';
 
@@ -87,6 +89,10 @@ export interface LedgerStore {
   readonly queries: QueryStore;
   readonly quotas: QuotaStore;
   readonly alerts: AlertStore;
+  /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
+  readonly copies: LedgerCopyStore;
+  /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
+  readonly reservations?: ReservationStore;
   /**
    * Background upkeep (bringing rollups up to date), a bounded step per event-loop turn until done
    * or stopped(); resolves with how many calls it folded in.
@@ -134,3 +140,5 @@ export { nearestRank, type TimeRange } from './queries/range.js';
 export type { Summary, Percentiles } from './queries/summary.js';
 export type { Timeseries, TimeseriesPoint } from './queries/timeseries.js';
 export { USAGE_GROUPS, isUsageGroup, type UsageGroup, type UsageReport, type UsageRow } from './usage-report.js';
+export type { HoldRequest, HoldResult, ReservationStore } from './reservations.js';
+export type { CopyProgress, LedgerCopyStore } from './copies.js';

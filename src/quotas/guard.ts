@@ -1,9 +1,9 @@
 import type { AlertNotifier } from '../alerts/notify.js';
 import { QuotaExceededError, errorMessage } from '../errors.js';
 import { matchesScope, type CallSubject } from '../ledger/quota-usage.js';
-import type { CallRecord, LedgerStore, Quota } from '../ledger/store.js';
+import type { CallRecord, LedgerStore, Quota, ReservationStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
-import type { CallGuard, PendingCall } from '../metering.js';
+import type { CallGuard, GuardHold, PendingCall } from '../metering.js';
 import { alertMessage, blockedMessage, unpricedMessage } from './format.js';
 import type { QuotaMetric } from './schema.js';
 import { periodWindow, type PeriodWindow } from './state.js';
@@ -13,7 +13,11 @@ export interface QuotaGuardDeps {
   notifier: AlertNotifier;
   logger: Logger;
   clock?: () => number;
+  /** How long a hold counts when its call never releases it (its process died); 15 minutes by default. */
+  holdTtlMs?: number;
 }
+
+const DEFAULT_HOLD_TTL_MS = 15 * 60_000;
 
 /**
  * What a call may use, in the quota's unit, before it runs; null when it cannot be known (an
@@ -48,8 +52,10 @@ const recordSubject = (r: CallRecord): CallSubject => ({
 /**
  * Hard quotas are checked before the upstream is touched; after each row is written every quota
  * the call counts toward is re-measured and thresholds it has crossed fire. Usage is always read
- * from the ledger, so every process sharing the file sees every other's calls; there is no
- * reservation, so calls already in flight when the limit is reached can overshoot it.
+ * from the ledger, so every process sharing it sees every other's calls. Where the store offers
+ * reservations (PostgreSQL) the check holds the call's estimate in the same step, released once
+ * the row is written, so calls in flight on many machines never pass a limit together; without
+ * them (SQLite) calls already in flight when the limit is reached can overshoot it.
  */
 export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
   const clock = deps.clock ?? Date.now;
@@ -109,8 +115,32 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
     throw new QuotaExceededError(message, quota.name);
   }
 
+  /** Holds each hard quota's estimate; refuses (releasing what it held) as soon as one does not fit. */
+  async function holdAll(reservations: ReservationStore, pending: PendingCall): Promise<GuardHold | undefined> {
+    const now = clock();
+    const subject = pendingSubject(pending);
+    const held: number[] = [];
+    try {
+      for (const quota of await store.quotas.list()) {
+        if (!quota.hard || !matchesScope(quota, subject)) continue;
+        const window = periodWindow(quota, now);
+        const need = estimateAmount(quota.metric, pending);
+        const expiresAt = now + (deps.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
+        const hold = await reservations.hold({ quota, window, amount: need ?? 0, now, expiresAt });
+        if (!hold.granted) await refuse(quota, window, hold.used, blockedMessage(quota, hold.used, need ?? 0, window));
+        else held.push(hold.id);
+        if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
+      }
+    } catch (error) {
+      await reservations.release(held);
+      throw error;
+    }
+    return held.length > 0 ? { release: () => reservations.release(held) } : undefined;
+  }
+
   return {
     async check(pending) {
+      if (store.reservations) return holdAll(store.reservations, pending);
       const now = clock();
       const subject = pendingSubject(pending);
       for (const quota of await store.quotas.list()) {
@@ -124,6 +154,7 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
         if (used + need > quota.limit_amount)
           await refuse(quota, window, used, blockedMessage(quota, used, need, window));
       }
+      return undefined;
     },
     async recorded(record) {
       if (record.status === 'blocked') return; // used nothing, so crossed nothing

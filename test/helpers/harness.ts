@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import type { LedgerEngine } from './ledger-engines.js';
 import {
   startSimulatedUpstream,
   type RunningSimulatedUpstream,
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   clientName?: string;
   env?: Record<string, string>;
   sim?: SimulatedUpstreamOptions;
+  /** The engine of the ledger (a fresh one); SQLite in the harness's directory when left out. */
+  engine?: LedgerEngine;
 }
 
 /** The environment every harness starts from: the test key, the simulator, a ledger in `dir`, UTC. */
@@ -96,7 +99,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sim = await startTestUpstream(options.sim);
   const dir = tempDir();
   const key = options.key === undefined ? TEST_KEY : options.key;
-  const config = testConfig(sim.baseUrl, dir, { COMETAPI_KEY: key ?? '', ...options.env }); // '' means unset
+  const ledger = options.engine ? await options.engine.open() : null;
+  const config = testConfig(sim.baseUrl, dir, { COMETAPI_KEY: key ?? '', ...ledger?.env, ...options.env }); // '' means unset
   const logs: string[] = [];
   const sleeps: number[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
@@ -125,7 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();
-      runtime.close();
+      await runtime.close();
+      await ledger?.cleanup();
       await sim.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -6,16 +6,24 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/ledger/sqlite/store.js';
 import type { CallRecord, CallRow, LedgerStore } from '../../src/ledger/store.js';
 
-export interface TempLedger {
+/** A fresh ledger on either engine (see ledger-engines.ts), with a temp data directory. */
+export interface EngineLedger {
   readonly store: LedgerStore;
-  readonly file: string;
   readonly dir: string;
+  /** What a configuration needs to open this ledger: COMETAPI_MCP_DB or COMETAPI_MCP_DATABASE_URL. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Another store on the same ledger: stands in for another process or another machine. */
+  another(): Promise<LedgerStore>;
+  /** Closes every store opened here and removes the ledger and the directory. */
+  cleanup(): Promise<void>;
+}
+
+export interface TempLedger extends EngineLedger {
+  readonly file: string;
   /** A raw connection of the test's own, for checks the store does not offer (integrity_check, plans). */
   readonly sql: Database.Database;
   /** A second store on the same file: stands in for another process writing the ledger. */
   openSecond(): LedgerStore;
-  /** Closes every connection opened here and deletes the directory. */
-  cleanup(): Promise<void>;
 }
 
 /** A fresh ledger on a file in its own temp directory. */
@@ -25,6 +33,11 @@ export function tempLedger(prefix = 'cometapi-mcp-test-'): TempLedger {
   const store = openSqliteStore({ file });
   const extra: LedgerStore[] = [];
   let sql: Database.Database | null = null;
+  const openSecond = () => {
+    const second = openSqliteStore({ file });
+    extra.push(second);
+    return second;
+  };
   return {
     store,
     file,
@@ -33,11 +46,9 @@ export function tempLedger(prefix = 'cometapi-mcp-test-'): TempLedger {
       sql ??= new Database(file);
       return sql;
     },
-    openSecond: () => {
-      const second = openSqliteStore({ file });
-      extra.push(second);
-      return second;
-    },
+    env: { COMETAPI_MCP_DB: file },
+    openSecond,
+    another: async () => openSecond(),
     cleanup: async () => {
       for (const s of [...extra, store]) await s.close();
       sql?.close();
@@ -83,8 +94,8 @@ export function seedCalls(store: LedgerStore, specs: readonly Partial<CallRecord
 }
 
 /** Config for a sidecar over this temp ledger; env entries override (e.g. COMETAPI_MCP_TOKEN). */
-export function ledgerConfig(temp: TempLedger, env: Record<string, string> = {}): Config {
-  return loadConfig({ COMETAPI_MCP_DB: temp.file, COMETAPI_MCP_DATA_DIR: temp.dir, COMETAPI_MCP_TZ: 'UTC', ...env });
+export function ledgerConfig(temp: EngineLedger, env: Record<string, string> = {}): Config {
+  return loadConfig({ ...temp.env, COMETAPI_MCP_DATA_DIR: temp.dir, COMETAPI_MCP_TZ: 'UTC', ...env });
 }
 
 /** Every row, oldest first. */

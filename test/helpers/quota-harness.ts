@@ -18,6 +18,8 @@ import { setQuota } from '../../src/quotas/manage.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
 import { TEST_KEY, tempDir, testConfig } from './harness.js';
+import type { LedgerEngine } from './ledger-engines.js';
+import type { EngineLedger } from './ledger.js';
 
 /**
  * Like harness.ts, plus what quota tests need: a settable clock, the configured zone, a webhook
@@ -33,6 +35,8 @@ export interface QuotaHarness {
   /** The quota alert notices (notifications/message) the client received; per-call logs are left out. */
   notices: LoggingMessageNotification['params'][];
   dir: string;
+  /** The ledger when an engine was given: another store on it stands in for another machine. */
+  ledger: EngineLedger | null;
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Creates or changes a quota through the same validation as the CLI and API. */
   quota(input: Record<string, unknown>): Promise<Quota>;
@@ -46,6 +50,8 @@ export interface QuotaHarnessOptions {
   webhookUrl?: string;
   delivery?: Partial<DeliveryPolicy>;
   simLatencyMs?: number;
+  /** The engine of the ledger (a fresh one); SQLite in the harness's own directory when left out. */
+  engine?: LedgerEngine;
 }
 
 export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Promise<QuotaHarness> {
@@ -55,7 +61,9 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
     tokensPerSecond: 0,
   });
   const dir = tempDir('cometapi-mcp-quota-');
+  const ledger = options.engine ? await options.engine.open() : null;
   const config = testConfig(sim.baseUrl, dir, {
+    ...ledger?.env,
     COMETAPI_MCP_TZ: options.timeZone ?? 'UTC',
     COMETAPI_MAX_RETRIES: '0',
     ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
@@ -89,12 +97,14 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
     logs,
     notices,
     dir,
+    ledger,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     quota: (input) =>
       setQuota(runtime.store.quotas, input, { defaultTimeZone: config.timeZone, now: clock.now, mode: 'upsert' }),
     close: async () => {
       await client.close();
       await runtime.close();
+      await ledger?.cleanup();
       await sim.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -3,9 +3,9 @@ import { createGroupCommit, type GroupCommitOptions } from '../group-commit.js';
 import { LedgerWriteError, type CallStore } from '../store.js';
 import type { Db } from './open.js';
 
-type SqlValue = string | number | null;
+export type SqlValue = string | number | null;
 
-function toParams(record: CallRecord): SqlValue[] {
+export function toParams(record: CallRecord): SqlValue[] {
   return CALL_COLUMNS.map((column) => {
     const value = record[column];
     if (value === undefined) return OMITTED_COLUMN_VALUES[column] ?? null;

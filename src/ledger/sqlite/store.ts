@@ -7,6 +7,7 @@ import { createBreakdownQuery } from '../queries/breakdown.js';
 import { createTimeseriesQuery } from '../queries/timeseries.js';
 import type { LedgerStore } from '../store.js';
 import { createSqliteAlertStore } from './alerts.js';
+import { createSqliteCopyStore } from './copies.js';
 import { createCallQueries } from './call-queries.js';
 import { createSqliteCallStore } from './calls.js';
 import { createMetricQueries } from './metric-rows.js';
@@ -53,6 +54,7 @@ export function openSqliteStore(options: SqliteStoreOptions): LedgerStore {
     },
     quotas: createSqliteQuotaStore(db),
     alerts: createSqliteAlertStore(db),
+    copies: createSqliteCopyStore(db),
     maintain: (stopped) => (db.readonly ? Promise.resolve(0) : warmRollups(db, () => closed || stopped())),
     async close() {
       if (closed) return;
