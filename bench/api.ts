@@ -3,20 +3,23 @@
  * days (default 1,000,000), then times the one-off rollup catch-up over all of them, and
  * /api/summary, /api/timeseries and /api/breakdown for the 24h, 7d and 30d ranges through
  * app.request() (no socket), plus /metrics' first and incremental scrapes and, when Chromium is
- * installed, the dashboard's first render.
+ * installed, the dashboard's first render. With --postgres, the same on a PostgreSQL ledger (a fresh
+ * database on COMETAPI_MCP_BENCH_DATABASE_URL, else a throwaway local cluster); no raw-rows baseline there.
  *
- *   npx tsx bench/api.ts [rows = 1000000] [runs = 7]
+ *   npx tsx bench/api.ts [rows = 1000000] [runs = 7] [--postgres]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
+import { openStore } from '../src/ledger/open-store.js';
 import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import type { LedgerStore } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startSidecar } from '../src/sidecar/serve.js';
+import { benchPostgres, freshDatabase } from './postgres.js';
 import { seedSyntheticCalls } from './seed.js';
 import { markdownTable, quantile } from './table.js';
 
@@ -37,6 +40,8 @@ export interface ApiBenchOptions {
   runs?: number;
   /** Set to skip the browser measurement, or point at another Chromium. */
   chromium?: string | null;
+  /** A PostgreSQL URL: measure that engine instead of a temp SQLite file. */
+  databaseUrl?: string;
   /** Progress lines (seeding takes a while); defaults to stderr. */
   log?: (line: string) => void;
 }
@@ -124,7 +129,7 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
   const file = path.join(dir, 'ledger.db');
   const now = Date.now();
   const results: ApiBenchRow[] = [];
-  const store = openSqliteStore({ file });
+  const store = await openStore({ dbPath: file, databaseUrl: options.databaseUrl });
   try {
     const seeding = performance.now();
     await seedSyntheticCalls(store, { count: rows, now, days: 30 });
@@ -138,8 +143,9 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
     const app = createApp({ store, config, logger: silentLogger, mode: 'demo', clock: () => now });
     // Baseline: a read-only connection cannot use the rollups, so it answers from raw rows, exactly
     // as the dashboard did before them. Measured for the long ranges only (it takes seconds).
-    const rawStore = openSqliteStore({ file, readonly: true });
-    const rawApp = createApp({ store: rawStore, config, logger: silentLogger, mode: 'demo', clock: () => now });
+    const rawStore = options.databaseUrl ? null : openSqliteStore({ file, readonly: true });
+    const rawApp =
+      rawStore && createApp({ store: rawStore, config, logger: silentLogger, mode: 'demo', clock: () => now });
 
     for (const range of ['24h', '7d', '30d']) {
       for (const [name, url] of [
@@ -152,7 +158,7 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
       ] as const) {
         const times = await timeRequests(app, url, runs);
         const row = summarize(`${name} ${range}`, rows, times);
-        if (range !== '24h' && !url.includes('tz=')) {
+        if (rawApp && range !== '24h' && !url.includes('tz=')) {
           const raw = summarize('raw', rows, await timeRequests(rawApp, url, 3));
           row.raw_baseline_median_ms = raw.median_ms;
           row.speedup_vs_raw = `${(raw.median_ms / row.median_ms).toFixed(1)}×`;
@@ -168,7 +174,7 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<ApiBenchR
         );
       }
     }
-    await rawStore.close();
+    await rawStore?.close();
     results.push(
       summarize('recent calls (50, 24h)', rows, await timeRequests(app, '/api/calls?limit=50&range=24h', runs)),
     );
@@ -211,10 +217,17 @@ export function formatApiBench(rows: readonly ApiBenchRow[]): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [rowsArg, runsArg] = process.argv.slice(2);
-  const results = await benchApi({
-    rows: rowsArg ? Number(rowsArg) : undefined,
-    runs: runsArg ? Number(runsArg) : undefined,
-  });
-  process.stdout.write(formatApiBench(results));
+  const postgres = process.argv.includes('--postgres');
+  const [rowsArg, runsArg] = process.argv.slice(2).filter((arg) => arg !== '--postgres');
+  const server = postgres ? await benchPostgres() : null;
+  try {
+    const results = await benchApi({
+      rows: rowsArg ? Number(rowsArg) : undefined,
+      runs: runsArg ? Number(runsArg) : undefined,
+      databaseUrl: server ? await freshDatabase(server.adminUrl) : undefined,
+    });
+    process.stdout.write(formatApiBench(results));
+  } finally {
+    server?.stop();
+  }
 }

@@ -19,7 +19,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startSimulatedUpstream, type RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
 import { TEST_KEY, tempDir, testConfig } from './harness.js';
 import type { LedgerEngine } from './ledger-engines.js';
-import type { EngineLedger } from './ledger.js';
+import { callRecord, type EngineLedger } from './ledger.js';
 
 /**
  * Like harness.ts, plus what quota tests need: a settable clock, the configured zone, a webhook
@@ -111,35 +111,9 @@ export async function startQuotaHarness(options: QuotaHarnessOptions = {}): Prom
   };
 }
 
-/** A complete successful row; every field can be overridden. */
+/** A complete successful row taking 100 ms; every field can be overridden. */
 export function row(overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    ts: Date.UTC(2025, 0, 15, 12),
-    duration_ms: 100,
-    ttft_ms: null,
-    source: 'mcp-stdio',
-    client: 'Cherry Studio',
-    tool: 'chat',
-    provider: 'cometapi',
-    model_requested: 'gpt-4o-mini',
-    model_used: 'gpt-4o-mini',
-    stream: false,
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cached_tokens: 0,
-    reasoning_tokens: 0,
-    images: 0,
-    usage_estimated: false,
-    cost_micro_usd: 100,
-    status: 'ok',
-    http_status: 200,
-    error_type: null,
-    error_message: null,
-    retries: 0,
-    fallback_from: null,
-    request_id: null,
-    ...overrides,
-  };
+  return callRecord({ duration_ms: 100, ...overrides });
 }
 
 export interface WebhookReceiver {
