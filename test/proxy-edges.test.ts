@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
-import { setQuota } from '../src/quotas/manage.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { allCalls } from './helpers/ledger.js';
 
@@ -115,11 +114,7 @@ describe('proxy: quotas, disconnects and audio', () => {
   const rows = () => allCalls(h.runtime.store);
 
   it('answers a request over a hard quota with an OpenAI-style 429 insufficient_quota and records it blocked', async () => {
-    await setQuota(
-      h.runtime.store.quotas,
-      { name: 'no-proxy-chats', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-test' },
-      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
-    );
+    await h.capClient('no-proxy-chats', 'quota-test');
     const requestsBefore = h.sim.requests;
     const res = await fetch(`${h.url}/v1/chat/completions`, {
       method: 'POST',

@@ -1,7 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRow } from '../src/ledger/calls.js';
-import { setQuota } from '../src/quotas/manage.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { allCalls } from './helpers/ledger.js';
 
@@ -115,11 +114,7 @@ describe('proxy: Anthropic Messages API', () => {
   });
 
   it('refuses a call over a hard quota once, in Anthropic’s error shape, without inviting retries', async () => {
-    await setQuota(
-      h.runtime.store.quotas,
-      { name: 'claude-budget', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-claude' },
-      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
-    );
+    await h.capClient('claude-budget', 'quota-claude');
     const before = (await rows()).length;
     // The SDK's default retry policy (2 retries) is in force: x-should-retry: false must stop it.
     const client = new Anthropic({

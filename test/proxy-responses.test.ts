@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRow } from '../src/ledger/calls.js';
-import { setQuota } from '../src/quotas/manage.js';
 import { startGatewayHarness, type GatewayHarness } from './helpers/gateway.js';
 import { allCalls } from './helpers/ledger.js';
 
@@ -106,11 +105,7 @@ describe('proxy: OpenAI Responses API', () => {
   });
 
   it('refuses a call over a hard quota once, in OpenAI’s error shape, at the SDK’s default retries', async () => {
-    await setQuota(
-      h.runtime.store.quotas,
-      { name: 'codex-budget', metric: 'tokens', period: 'day', limit: 1, hard: true, scope: 'client=quota-codex' },
-      { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
-    );
+    await h.capClient('codex-budget', 'quota-codex');
     const before = (await rows()).length;
     const client = new OpenAI({
       apiKey: 'anything',

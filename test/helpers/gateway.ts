@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { CallGuard } from '../../src/metering.js';
+import { setQuota } from '../../src/quotas/manage.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createGateway, type GatewayOptions } from '../../src/sidecar/gateway.js';
 import { startSidecar, type RunningSidecar } from '../../src/sidecar/serve.js';
@@ -20,6 +21,8 @@ export interface GatewayHarness {
   logs: string[];
   /** The real openai package pointed at the proxy. */
   openai(options?: { apiKey?: string; headers?: Record<string, string> }): OpenAI;
+  /** A hard daily quota of 1 token named `name` on `client`: that client's next call is refused. */
+  capClient(name: string, client: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,13 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
         maxRetries: 0,
         defaultHeaders: o.headers,
       }),
+    capClient: async (name, client) => {
+      await setQuota(
+        runtime.store.quotas,
+        { name, metric: 'tokens', period: 'day', limit: 1, hard: true, scope: `client=${client}` },
+        { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+      );
+    },
     close: async () => {
       await sidecar.close();
       await gateway.close();
