@@ -62,17 +62,14 @@ describe.each(ENGINES)('$name ledger', (engine) => {
     await seedCalls(temp.store, [{ model_used: 'already-there' }]);
   });
   afterEach(async () => temp.cleanup());
+  /** The app over this ledger (or a wrapper of it), polling for new calls every 20 ms. */
+  const liveApp = (store: LedgerStore = temp.store, options: { maxEventStreams?: number } = {}) =>
+    createApp({ store, config: ledgerConfig(temp), logger: silentLogger, mode: 'live', eventsPollMs: 20, ...options });
 
   describe('GET /api/events', () => {
     it('sends a row inserted by another connection as an event, and stops polling when the client goes away', async () => {
       const counted = countingStore(temp.store);
-      const app = createApp({
-        store: counted.store,
-        config: ledgerConfig(temp),
-        logger: silentLogger,
-        mode: 'live',
-        eventsPollMs: 20,
-      });
+      const app = liveApp(counted.store);
       const res = await app.request('/api/events');
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const events = sseReader(res.body as ReadableStream<Uint8Array>);
@@ -100,13 +97,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
     });
 
     it('resumes after Last-Event-ID and ?after=, draining a backlog in order', async () => {
-      const app = createApp({
-        store: temp.store,
-        config: ledgerConfig(temp),
-        logger: silentLogger,
-        mode: 'live',
-        eventsPollMs: 20,
-      });
+      const app = liveApp();
       const ids = await seedCalls(
         temp.store,
         Array.from({ length: 3 }, () => ({})),
@@ -149,14 +140,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
 
     it('serves many open streams from one poller, and answers 503 with Retry-After beyond the cap', async () => {
       const counted = countingStore(temp.store);
-      const app = createApp({
-        store: counted.store,
-        config: ledgerConfig(temp),
-        logger: silentLogger,
-        mode: 'live',
-        eventsPollMs: 20,
-        maxEventStreams: 5,
-      });
+      const app = liveApp(counted.store, { maxEventStreams: 5 });
       const streams = [];
       for (let i = 0; i < 5; i++) {
         const res = await app.request('/api/events');
