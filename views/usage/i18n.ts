@@ -21,7 +21,7 @@ export interface ViewText {
 }
 
 /** de-AT → de, any Chinese → zh-CN (the only Chinese catalog), anything else → en. */
-function localeOf(tag: string | undefined): Locale {
+export function localeOf(tag: string | undefined): Locale {
   const language = (tag ?? '').toLowerCase().split('-')[0];
   return (Object.keys(CATALOGS) as Locale[]).find((locale) => locale.toLowerCase().split('-')[0] === language) ?? 'en';
 }

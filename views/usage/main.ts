@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type uPlot from 'uplot';
 import { config } from 'zod/v4/core';
 import type { UsageView } from '../../src/mcp/usage-view-data.js';
-import { createViewText, translateStatic, type ViewText } from './i18n.js';
+import { createViewText, localeOf, translateStatic, type ViewText } from './i18n.js';
 import { renderView } from './render.js';
 
 const REFRESH_MS = 15_000;
@@ -54,7 +54,7 @@ function start(): void {
   };
   const applyContext = (context: ReturnType<App['getHostContext']>) => {
     if (context?.styles?.variables) applyHostStyleVariables(context.styles.variables);
-    if (context?.locale && createViewText(context.locale).locale !== text.locale) {
+    if (context?.locale && localeOf(context.locale) !== text.locale) {
       text = createViewText(context.locale);
       translateStatic(text);
     }
