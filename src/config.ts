@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { readConfigFile, routingFrom, type RoutingConfig } from './config-file.js';
 import { ConfigError } from './errors.js';
 import { postgresUrlProblem } from './ledger/postgres/target.js';
+import { DEFAULT_LOOP_GUARD, type LoopGuardSettings } from './sessions/loop-guard.js';
 import { isTimeZone } from './time.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
@@ -59,6 +60,11 @@ const envSchema = z.object({
   COMETAPI_MCP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   COMETAPI_MCP_PRICES: z.string().min(1).optional(),
   COMETAPI_MCP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // The loop guard (docs/decisions/0021-sessions-and-loop-guard.md).
+  COMETAPI_MCP_LOOP_GUARD: z.enum(['on', 'off']).default('on'),
+  COMETAPI_MCP_LOOP_WARN_AT: intFrom(2, 10_000).default(DEFAULT_LOOP_GUARD.warnAt),
+  COMETAPI_MCP_LOOP_REFUSE_AFTER: intFrom(2, 10_000).default(DEFAULT_LOOP_GUARD.refuseAfter),
+  COMETAPI_MCP_LOOP_WINDOW_S: intFrom(1, 86_400).default(DEFAULT_LOOP_GUARD.windowMs / 1000),
 });
 
 export interface Config {
@@ -89,6 +95,8 @@ export interface Config {
   webhookUrl: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   pricesFile: string | undefined;
+  /** Identical tool calls (or proxy bodies) repeated in one session: warned, then refused. */
+  loopGuard: LoopGuardSettings;
 }
 
 /**
@@ -113,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.COMETAPI_MCP_LOOP_WARN_AT > e.COMETAPI_MCP_LOOP_REFUSE_AFTER)
+    throw new ConfigError(
+      `Invalid configuration:\n  COMETAPI_MCP_LOOP_WARN_AT: must not be above COMETAPI_MCP_LOOP_REFUSE_AFTER (${e.COMETAPI_MCP_LOOP_REFUSE_AFTER}); the warning comes before the refusal`,
+    );
   const file = readConfigFile(e.COMETAPI_MCP_CONFIG);
   const dataDir = e.COMETAPI_MCP_DATA_DIR ?? envPaths('cometapi-mcp', { suffix: '' }).data;
   return {
@@ -146,6 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     webhookUrl: e.COMETAPI_MCP_WEBHOOK_URL,
     logLevel: e.COMETAPI_MCP_LOG_LEVEL,
     pricesFile: e.COMETAPI_MCP_PRICES,
+    loopGuard: {
+      enabled: e.COMETAPI_MCP_LOOP_GUARD === 'on',
+      warnAt: e.COMETAPI_MCP_LOOP_WARN_AT,
+      refuseAfter: e.COMETAPI_MCP_LOOP_REFUSE_AFTER,
+      windowMs: e.COMETAPI_MCP_LOOP_WINDOW_S * 1000,
+      maxSessions: DEFAULT_LOOP_GUARD.maxSessions,
+    },
   };
 }
 

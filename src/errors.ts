@@ -75,6 +75,11 @@ export class QuotaExceededError extends Error {
   }
 }
 
+/** The loop guard refused a call repeated too often in one session (docs/decisions/0021-sessions-and-loop-guard.md). */
+export class LoopGuardError extends Error {
+  override readonly name = 'LoopGuardError';
+}
+
 const KEY_PATTERN = /\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]*/g;
 const BEARER_PATTERN = /(Bearer\s+)[^\s"',]+/gi;
 

@@ -1,4 +1,4 @@
-import { QuotaExceededError, UpstreamError, redact } from './errors.js';
+import { LoopGuardError, QuotaExceededError, UpstreamError, redact } from './errors.js';
 import type { CallRecord, CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
@@ -8,12 +8,17 @@ import type { ProviderRouter, Route } from './upstream/providers.js';
 import { withRetries, type RetryDeps, type RetryPolicy } from './upstream/retry.js';
 import type { Usage } from './upstream/usage.js';
 import { describeUpstreamError } from './describe-error.js';
+import type { LoopVerdict } from './sessions/loop-guard.js';
 
 /** Who is calling, recorded on every row. */
 export interface CallContext {
   source: CallSource;
   client: string | null;
   tool: string;
+  /** The MCP session or the proxy caller's (checked) session id; none when absent. */
+  session?: string | null;
+  /** What the loop guard said of this call, observed once per tool call or request. */
+  loop?: LoopVerdict;
 }
 
 /** What a call is expected to use, known before it runs (for quota checks). */
@@ -80,7 +85,7 @@ export class MeteredCallError extends Error {
     message: string,
     readonly callId: number,
     readonly record: CallRecord,
-    override readonly cause: UpstreamError | QuotaExceededError,
+    override readonly cause: UpstreamError | QuotaExceededError | LoopGuardError,
   ) {
     super(message);
   }
@@ -148,6 +153,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       source: ctx.source,
       client: ctx.client,
       tool: ctx.tool,
+      session: ctx.session ?? null,
       provider,
       model_requested: op.model,
       model_used: null,
@@ -177,6 +183,16 @@ export function createMetering(deps: MeteringDeps): Metering {
     const chain = [primary, ...names.slice(1).map((name) => deps.router.resolve(name))];
     const started = clock();
     const base = baseRecord(ctx, primary.provider, op, started);
+    if (ctx.loop?.kind === 'refuse') {
+      const record: CallRecord = {
+        ...base,
+        duration_ms: clock() - started,
+        status: 'blocked',
+        error_type: 'loop_guard',
+        error_message: ctx.loop.message.slice(0, MAX_ERROR_MESSAGE),
+      };
+      throw new MeteredCallError(ctx.loop.message, await write(record), record, new LoopGuardError(ctx.loop.message));
+    }
 
     // Priced by the id the provider knows: a routing alias ("llama3") has no price of its own.
     const estimatedCost = deps.prices.costMicroUsd(primary.model, {

@@ -7,6 +7,7 @@ import { createMetering, type CallGuard, type Metering, type MeteringDeps } from
 import type { ServerDeps } from './mcp/deps.js';
 import type { DeliveryPolicy } from './alerts/notify.js';
 import { createQuotaSystem, type QuotaSystem } from './quotas/system.js';
+import { createLoopGuard, type LoopGuard } from './sessions/loop-guard.js';
 import { createModelCatalog, type ModelCatalog } from './upstream/catalog.js';
 import type { UpstreamClient } from './upstream/client.js';
 import { createPriceTable, type PriceTable } from './upstream/prices.js';
@@ -24,6 +25,8 @@ export interface Runtime {
   catalog: ModelCatalog;
   /** Quotas, alerts and their delivery; its guard is the metering path's unless options.guard replaced it. */
   quotas: QuotaSystem;
+  /** One per process, shared by its MCP sessions and the proxy. */
+  loopGuard: LoopGuard;
   serverDeps(source: CallSource): ServerDeps;
   /** Waits for pending ledger writes, then closes it. */
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     random: options.random,
     clock: options.clock,
   });
+  const loopGuard = createLoopGuard(config.loopGuard);
   const catalog = createModelCatalog({ upstream, configured: router.configuredClients, prices, clock: options.clock });
   return {
     config,
@@ -93,7 +97,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metering,
     catalog,
     quotas,
+    loopGuard,
     serverDeps: (source) => ({
+      loopGuard,
       metering,
       store,
       config,

@@ -79,7 +79,7 @@ const BAD_INPUTS: { what: string; args: string[]; json: Record<string, unknown>;
     what: 'a bad scope',
     args: ['--scope', 'team=red'],
     json: { scope: 'team=red' },
-    says: /scope: must be global or one of model=…, tool=…, client=…, provider=… \(e\.g\. model=gpt-4o\); got "team=red"/,
+    says: /scope: must be global or one of session \(a limit for each session separately\), model=…, tool=…, client=…, provider=… \(e\.g\. model=gpt-4o\); got "team=red"/,
   },
   {
     what: 'a scope with no value',

@@ -11,11 +11,14 @@ export interface NewAlert {
   message: string;
   fired_at: number;
   delivery: AlertDelivery;
+  /** The session a per-session quota fired for; '' for every other quota (migration 0010). */
+  session?: string;
 }
 
 /** A fired alert, joined with its quota's name and metric for display. */
 export interface Alert extends NewAlert {
   id: number;
+  session: string;
   quota_name: string;
   metric: QuotaMetric;
   delivery_attempts: number;

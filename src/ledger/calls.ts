@@ -33,6 +33,8 @@ export interface CallRecord {
   audio_seconds?: number | null;
   /** Prompt tokens written to a prompt cache, part of prompt_tokens (migration 0007); Anthropic reports them. */
   cache_write_tokens?: number;
+  /** The MCP session or the proxy caller's session id, checked by sessions/ids.ts (migration 0010); null when none. */
+  session?: string | null;
 }
 
 export interface CallRow extends Omit<
@@ -45,6 +47,7 @@ export interface CallRow extends Omit<
   input_chars: number;
   audio_seconds: number | null;
   cache_write_tokens: number;
+  session: string | null;
 }
 
 /** Every column a record writes, in one fixed order (engines bind parameters in this order). */
@@ -76,6 +79,7 @@ export const CALL_COLUMNS = [
   'input_chars',
   'audio_seconds',
   'cache_write_tokens',
+  'session',
 ] as const satisfies readonly (keyof CallRecord)[];
 
 export type CallColumn = (typeof CALL_COLUMNS)[number];

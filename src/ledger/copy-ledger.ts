@@ -83,6 +83,7 @@ export async function copyLedger(from: LedgerStore, to: LedgerStore, options: Co
       message: alert.message,
       fired_at: alert.fired_at,
       delivery: alert.delivery,
+      session: alert.session,
     });
     if (!fired) continue; // the target has this quota, period and threshold already
     report.alertsCopied++;

@@ -7,6 +7,7 @@ export interface CallSubject {
   tool: string;
   client: string | null;
   provider: string;
+  session: string | null;
 }
 
 /** What a usage question needs of a quota: its scope. */
@@ -30,8 +31,19 @@ export function matchesScope(quota: QuotaUsageKey, subject: CallSubject): boolea
       return subject.client === quota.scope_value;
     case 'provider':
       return subject.provider === quota.scope_value;
+    case 'session':
+      // As stored (no value) it applies to every call that has a session; applied, to that one session.
+      return subject.session !== null && (quota.scope_value === null || subject.session === quota.scope_value);
   }
 }
+
+/** The quota as it applies to this call: a session quota counts the call's own session only. */
+export function appliedTo<Q extends QuotaUsageKey>(quota: Q, subject: Pick<CallSubject, 'session'>): Q {
+  return quota.scope === 'session' ? { ...quota, scope_value: subject.session } : quota;
+}
+
+/** Usage caches keep at most this many scope-and-period entries: session quotas add one per session. */
+export const MAX_CACHED_USAGE = 4096;
 
 /** Totals in each metric's integer unit (micro-USD for cost). */
 export type MetricTotals = Record<QuotaMetric, number>;

@@ -17,6 +17,7 @@ import type { Timeseries } from './queries/timeseries.js';
 import type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 import type { Quota } from './quotas.js';
 import type { ReservationStore } from './reservations.js';
+import type { SessionStore } from './sessions.js';
 import type { QuotaInput } from '../quotas/schema.js';
 import type { UsageReport, UsageReportOptions } from './usage-report.js';
 
@@ -69,7 +70,7 @@ export interface AlertStore {
    * Returns the new alert only to the one caller whose insert took effect: that caller delivers it.
    */
   fire(alert: NewAlert): Promise<Alert | null>;
-  firedThresholds(quotaId: number, periodStart: number): Promise<Set<number>>;
+  firedThresholds(quotaId: number, periodStart: number, session?: string): Promise<Set<number>>;
   recordAttempt(
     id: number,
     update: { delivery: AlertDelivery; attempts: number; error: string | null; at: number },
@@ -89,6 +90,8 @@ export interface LedgerStore {
   readonly queries: QueryStore;
   readonly quotas: QuotaStore;
   readonly alerts: AlertStore;
+  /** Per-session sums: the Sessions view (docs/decisions/0021-sessions-and-loop-guard.md). */
+  readonly sessions: SessionStore;
   /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
   readonly copies: LedgerCopyStore;
   /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
@@ -142,3 +145,4 @@ export type { Timeseries, TimeseriesPoint } from './queries/timeseries.js';
 export { USAGE_GROUPS, isUsageGroup, type UsageGroup, type UsageReport, type UsageRow } from './usage-report.js';
 export type { HoldRequest, HoldResult, ReservationStore } from './reservations.js';
 export type { CopyProgress, LedgerCopyStore } from './copies.js';
+export type { SessionStore, SessionSummary } from './sessions.js';

@@ -1,6 +1,6 @@
 import { localDate } from '../time.js';
 
-export const USAGE_GROUPS = ['model', 'tool', 'client', 'provider', 'source', 'status', 'day'] as const;
+export const USAGE_GROUPS = ['model', 'tool', 'client', 'provider', 'source', 'status', 'session', 'day'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 export interface UsageRow {

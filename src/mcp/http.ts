@@ -91,9 +91,11 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
       );
     }
     await makeRoom();
-    const server = createServer(options.serverDeps);
+    // Made here, not by the transport, so the server records it on every row from the first call.
+    const sessionId = randomUUID();
+    const server = createServer({ ...options.serverDeps, session: sessionId });
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => sessionId,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, lastSeen: now() });
       },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { attachNotices } from '../alerts/notices.js';
 import { packageVersion } from '../version.js';
@@ -29,7 +30,11 @@ export function createServer(deps: ServerDeps): McpServer {
     { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
   );
   // Each call this session makes is also reported to its client as an MCP log message.
-  const session: ServerDeps = { ...deps, metering: withCallLogging(deps.metering, server) };
+  const session: ServerDeps = {
+    ...deps,
+    metering: withCallLogging(deps.metering, server),
+    session: deps.session ?? randomUUID(),
+  };
   registerChat(server, session);
   registerCompareModels(server, session);
   registerGenerateImage(server, session);

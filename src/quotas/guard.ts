@@ -1,6 +1,6 @@
 import type { AlertNotifier } from '../alerts/notify.js';
 import { QuotaExceededError, errorMessage } from '../errors.js';
-import { matchesScope, type CallSubject } from '../ledger/quota-usage.js';
+import { appliedTo, matchesScope, type CallSubject } from '../ledger/quota-usage.js';
 import type { CallRecord, LedgerStore, Quota, ReservationStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import type { CallGuard, GuardHold, PendingCall } from '../metering.js';
@@ -36,17 +36,22 @@ export function estimateAmount(metric: QuotaMetric, pending: PendingCall): numbe
   }
 }
 
+/** Alerts of a session quota are kept per session; '' for every other quota. */
+const sessionOf = (quota: Quota): string => (quota.scope === 'session' ? (quota.scope_value ?? '') : '');
+
 const pendingSubject = (p: PendingCall): CallSubject => ({
   model: p.model,
   tool: p.ctx.tool,
   client: p.ctx.client,
   provider: p.provider,
+  session: p.ctx.session ?? null,
 });
 const recordSubject = (r: CallRecord): CallSubject => ({
   model: r.model_used ?? r.model_requested,
   tool: r.tool,
   client: r.client,
   provider: r.provider,
+  session: r.session ?? null,
 });
 
 /**
@@ -66,10 +71,11 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
 
   /** The thresholds fired in this period; the ledger is asked only when one of `due` is not known to have fired. */
   async function firedThresholds(quota: Quota, periodStart: number, due: number[]): Promise<Set<number>> {
-    const key = `${quota.id}:${periodStart}`;
+    const session = sessionOf(quota);
+    const key = `${quota.id}:${periodStart}:${session}`;
     const known = knownFired.get(key);
     if (known && due.every((t) => known.has(t))) return known;
-    const fired = await store.alerts.firedThresholds(quota.id, periodStart);
+    const fired = await store.alerts.firedThresholds(quota.id, periodStart, session);
     for (const k of knownFired.keys()) if (k.startsWith(`${quota.id}:`) && k !== key) knownFired.delete(k);
     knownFired.set(key, fired);
     return fired;
@@ -98,6 +104,7 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
         message: alertMessage(quota, threshold, usedAmount, window, refused),
         fired_at: clock(),
         delivery: deps.notifier.initialDelivery,
+        session: sessionOf(quota),
       });
       fired.add(threshold);
       // null: another process (or an earlier call) fired it first; only the first one delivers.
@@ -122,7 +129,8 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
     const held: number[] = [];
     try {
       for (const quota of await store.quotas.list()) {
-        if (!quota.hard || !matchesScope(quota, subject)) continue;
+        // Session quotas are per session, so no two machines share one: the plain check suffices.
+        if (!quota.hard || quota.scope === 'session' || !matchesScope(quota, subject)) continue;
         const window = periodWindow(quota, now);
         const need = estimateAmount(quota.metric, pending);
         const expiresAt = now + (deps.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
@@ -138,29 +146,37 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
     return held.length > 0 ? { release: () => reservations.release(held) } : undefined;
   }
 
+  /** Refuses the call when a hard quota has been reached or this call would pass it. */
+  async function checkUsage(pending: PendingCall, only: (quota: Quota) => boolean): Promise<void> {
+    const now = clock();
+    const subject = pendingSubject(pending);
+    for (const stored of await store.quotas.list()) {
+      if (!stored.hard || !only(stored) || !matchesScope(stored, subject)) continue;
+      const quota = appliedTo(stored, subject);
+      const window = periodWindow(quota, now);
+      const used = (await store.queries.quotaUsage(quota, window))[quota.metric];
+      const need = estimateAmount(quota.metric, pending);
+      if (used >= quota.limit_amount) await refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
+      if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
+      if (used + need > quota.limit_amount) await refuse(quota, window, used, blockedMessage(quota, used, need, window));
+    }
+  }
+
   return {
     async check(pending) {
-      if (store.reservations) return holdAll(store.reservations, pending);
-      const now = clock();
-      const subject = pendingSubject(pending);
-      for (const quota of await store.quotas.list()) {
-        if (!quota.hard || !matchesScope(quota, subject)) continue;
-        const window = periodWindow(quota, now);
-        const used = (await store.queries.quotaUsage(quota, window))[quota.metric];
-        const need = estimateAmount(quota.metric, pending);
-        if (used >= quota.limit_amount)
-          await refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
-        if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
-        if (used + need > quota.limit_amount)
-          await refuse(quota, window, used, blockedMessage(quota, used, need, window));
+      if (store.reservations) {
+        await checkUsage(pending, (quota) => quota.scope === 'session');
+        return holdAll(store.reservations, pending);
       }
+      await checkUsage(pending, () => true);
       return undefined;
     },
     async recorded(record) {
       if (record.status === 'blocked') return; // used nothing, so crossed nothing
       const subject = recordSubject(record);
-      for (const quota of await store.quotas.list()) {
-        if (!matchesScope(quota, subject)) continue;
+      for (const stored of await store.quotas.list()) {
+        if (!matchesScope(stored, subject)) continue;
+        const quota = appliedTo(stored, subject);
         // The period the call started in is the one it counts toward.
         const window = periodWindow(quota, record.ts);
         await fireCrossed(quota, window, (await store.queries.quotaUsage(quota, window))[quota.metric], false);

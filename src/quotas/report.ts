@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appliedTo } from '../ledger/quota-usage.js';
 import type { LedgerStore, Quota } from '../ledger/store.js';
 import { localDateTime } from './format.js';
 import { QUOTA_METRICS, QUOTA_PERIODS } from './schema.js';
@@ -7,7 +8,7 @@ import { periodWindow, quotaState, type QuotaState } from './state.js';
 /** One quota's state in get_usage's structured output. */
 export const quotaStateSchema = z.object({
   name: z.string(),
-  scope: z.string().describe('global, or model=…, tool=…, client=…, provider=…'),
+  scope: z.string().describe('global, session (each session separately; session=… for the caller\'s own), or model=…, tool=…, client=…, provider=…'),
   metric: z.enum(QUOTA_METRICS),
   unit: z.string(),
   period: z.enum(QUOTA_PERIODS),
@@ -23,9 +24,13 @@ export const quotaStateSchema = z.object({
   resets_at: z.string(),
 });
 
-/** Every quota with its current period's figures: get_usage, `quota list`, /api/quotas. */
-export async function readQuotaStates(store: LedgerStore, now: number): Promise<QuotaState[]> {
-  return Promise.all((await store.quotas.list()).map((quota) => readQuotaState(store, quota, now)));
+/**
+ * Every quota with its current period's figures: get_usage, `quota list`, /api/quotas. A session
+ * quota is shown for `session` (the caller's own, in get_usage); without one it has no usage to show.
+ */
+export async function readQuotaStates(store: LedgerStore, now: number, session: string | null = null): Promise<QuotaState[]> {
+  const quotas = await store.quotas.list();
+  return Promise.all(quotas.map((quota) => readQuotaState(store, session ? appliedTo(quota, { session }) : quota, now)));
 }
 
 /** One quota's figures for the period around `now`. */

@@ -11,7 +11,7 @@ import { isTimeZone } from '../time.js';
 
 export const QUOTA_METRICS = ['tokens', 'cost', 'requests', 'images'] as const;
 export const QUOTA_PERIODS = ['day', 'week', 'month'] as const satisfies readonly Period[];
-export const SCOPE_KINDS = ['global', 'model', 'tool', 'client', 'provider'] as const;
+export const SCOPE_KINDS = ['global', 'model', 'tool', 'client', 'provider', 'session'] as const;
 export const DEFAULT_THRESHOLDS: readonly number[] = [50, 80, 100];
 
 export type QuotaMetric = (typeof QUOTA_METRICS)[number];
@@ -19,7 +19,7 @@ export type ScopeKind = (typeof SCOPE_KINDS)[number];
 
 export interface QuotaScope {
   kind: ScopeKind;
-  /** null exactly when kind is global. */
+  /** null for global, and for session as stored (each session is counted on its own). */
   value: string | null;
 }
 
@@ -29,24 +29,28 @@ const got = (input: unknown): string =>
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SCOPE = /^(model|tool|client|provider)=(.{1,200})$/s;
 
-/** "global" or "model=gpt-4o"; the form used on the command line, in the API and on the page. */
+/**
+ * "global", "session" (a limit for every session separately) or "model=gpt-4o"; the form used on
+ * the command line, in the API and on the page.
+ */
 export function parseScope(text: string): QuotaScope | null {
   const trimmed = text.trim();
-  if (trimmed === 'global') return { kind: 'global', value: null };
+  if (trimmed === 'global' || trimmed === 'session') return { kind: trimmed, value: null };
   const match = SCOPE.exec(trimmed);
   if (!match?.[1] || !match[2]?.trim()) return null;
   return { kind: match[1] as Exclude<ScopeKind, 'global'>, value: match[2].trim() };
 }
 
+/** A session quota applied to one session (in a refusal) names it: "session=…". */
 export const formatScope = (scope: QuotaScope): string =>
-  scope.kind === 'global' ? 'global' : `${scope.kind}=${scope.value ?? ''}`;
+  scope.value === null ? scope.kind : `${scope.kind}=${scope.value}`;
 
-const scopeField = z.string({ error: 'must be a string such as global or model=gpt-4o' }).transform((text, ctx) => {
+const scopeField = z.string({ error: 'must be a string such as global, session or model=gpt-4o' }).transform((text, ctx) => {
   const scope = parseScope(text);
   if (!scope) {
     ctx.addIssue({
       code: 'custom',
-      message: `must be global or one of model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"`,
+      message: `must be global or one of session (a limit for each session separately), model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"`,
     });
     return z.NEVER;
   }

@@ -38,6 +38,7 @@ export function createGateway(runtime: Runtime, options: GatewayOptions = {}): G
     maxResponseBytes: config.maxResponseBytes,
     timeoutMs: config.timeoutMs,
     limits: options.proxyLimits,
+    loopGuard: runtime.loopGuard,
   });
   return {
     mount(app) {

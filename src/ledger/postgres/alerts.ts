@@ -8,9 +8,9 @@ const JOINED = 'SELECT a.*, q.name AS quota_name, q.metric AS metric FROM alerts
 // and only that caller gets a row back (joined with its quota in the same statement).
 const FIRE_SQL = `
   WITH fired AS (
-    INSERT INTO alerts (quota_id, period_start, threshold, used_amount, limit_amount, message, fired_at, delivery)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-    ON CONFLICT (quota_id, period_start, threshold) DO NOTHING
+    INSERT INTO alerts (quota_id, period_start, threshold, used_amount, limit_amount, message, fired_at, delivery, session)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (quota_id, period_start, threshold, session) DO NOTHING
     RETURNING *)
   SELECT fired.*, q.name AS quota_name, q.metric AS metric FROM fired JOIN quotas q ON q.id = fired.quota_id`;
 
@@ -32,12 +32,13 @@ export function createPgAlertStore(pool: pg.Pool): AlertStore {
           a.message,
           a.fired_at,
           a.delivery,
+          a.session ?? '',
         ])
       ).rows[0] ?? null,
-    firedThresholds: async (quotaId, periodStart) => {
+    firedThresholds: async (quotaId, periodStart, session = '') => {
       const result = await pool.query<{ threshold: number }>(
-        'SELECT threshold FROM alerts WHERE quota_id = $1 AND period_start = $2',
-        [quotaId, periodStart],
+        'SELECT threshold FROM alerts WHERE quota_id = $1 AND period_start = $2 AND session = $3',
+        [quotaId, periodStart, session],
       );
       return new Set(result.rows.map((r) => r.threshold));
     },

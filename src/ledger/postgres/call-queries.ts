@@ -39,6 +39,7 @@ export function createPgCallQueries(pool: pg.Pool): PgCallQueries {
     add((p) => `status = ${p}`, filter.status);
     add((p) => `client = ${p}`, filter.client);
     add((p) => `tool = ${p}`, filter.tool);
+    add((p) => `session = ${p}`, filter.session);
     add((p) => `ts >= ${p}`, filter.range?.from);
     add((p) => `ts < ${p}`, filter.range?.to);
     values.push(filter.limit);

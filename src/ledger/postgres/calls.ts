@@ -32,6 +32,7 @@ const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
   input_chars: 'bigint',
   audio_seconds: 'double precision',
   cache_write_tokens: 'bigint',
+  session: 'text',
 };
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { QUOTA_METRICS, type ScopeKind } from '../../quotas/schema.js';
-import type { MetricTotals, QuotaUsageKey, QuotaWindow } from '../quota-usage.js';
+import { MAX_CACHED_USAGE, type MetricTotals, type QuotaUsageKey, type QuotaWindow } from '../quota-usage.js';
 
 export type Mode = 'full' | 'since';
 
@@ -25,6 +25,7 @@ export function usageSqlFor(scope: ScopeKind, mode: Mode): string {
     case 'tool':
     case 'client':
     case 'provider':
+    case 'session':
       return `SELECT ${TOTALS}, ${MAX_ID} FROM calls WHERE ${scope} = $3 AND ${counted}`;
     case 'model':
       return `SELECT ${TOTALS}, ${MAX_ID} FROM (
@@ -66,6 +67,7 @@ export function createPgQuotaUsage(
       };
       // Periods that have ended are rarely asked about again; drop them so the cache stays small.
       for (const [k, v] of cache) if (v.end <= window.start) cache.delete(k);
+      if (cache.size >= MAX_CACHED_USAGE) cache.delete(cache.keys().next().value ?? key);
       // Two questions racing for a fresh period: the later answer is at least as new, keep it.
       const entry = { totals, lastId: row?.max_id ?? 0, end: window.end };
       const raced = cache.get(key);

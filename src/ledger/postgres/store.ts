@@ -8,6 +8,7 @@ import type { LedgerStore, ReservationStore } from '../store.js';
 import { createPgReservations } from './reservations.js';
 import { createPgCopyStore } from './copies.js';
 import { createPartAggregates } from './aggregates.js';
+import { createPgSessionStore } from './sessions.js';
 import { createPgAlertStore } from './alerts.js';
 import { createPgCallQueries } from './call-queries.js';
 import { createPostgresCallStore } from './calls.js';
@@ -72,6 +73,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     quotas: createPgQuotaStore(pool),
     alerts: createPgAlertStore(pool),
     reservations: createPgReservations(pool),
+    sessions: createPgSessionStore(pool),
     copies: createPgCopyStore(pool),
     async maintain(stopped) {
       // A chunk at a time, so close() or stopped() ends a long first catch-up between chunks.

@@ -10,6 +10,7 @@ export interface CallFilter {
   status?: CallStatus | undefined;
   client?: string | undefined;
   tool?: string | undefined;
+  session?: string | undefined;
   range?: TimeRange | undefined;
 }
 

@@ -7,11 +7,11 @@ const SELECT = `SELECT a.*, q.name AS quota_name, q.metric AS metric FROM alerts
 export function createSqliteAlertStore(db: Db): AlertStore {
   // INSERT OR IGNORE plus `changes`, never read-then-write: the UNIQUE index decides who fired.
   const fireStmt = db.prepare(
-    `INSERT OR IGNORE INTO alerts (quota_id, period_start, threshold, used_amount, limit_amount, message, fired_at, delivery)
-     VALUES (@quota_id, @period_start, @threshold, @used_amount, @limit_amount, @message, @fired_at, @delivery)`,
+    `INSERT OR IGNORE INTO alerts (quota_id, period_start, threshold, used_amount, limit_amount, message, fired_at, delivery, session)
+     VALUES (@quota_id, @period_start, @threshold, @used_amount, @limit_amount, @message, @fired_at, @delivery, @session)`,
   );
-  const firedStmt = db.prepare<[number, number], { threshold: number }>(
-    'SELECT threshold FROM alerts WHERE quota_id = ? AND period_start = ?',
+  const firedStmt = db.prepare<[number, number, string], { threshold: number }>(
+    'SELECT threshold FROM alerts WHERE quota_id = ? AND period_start = ? AND session = ?',
   );
   const attemptStmt = db.prepare(
     `UPDATE alerts SET delivery = @delivery, delivery_attempts = @attempts, last_error = @error,
@@ -23,11 +23,11 @@ export function createSqliteAlertStore(db: Db): AlertStore {
   const getStmt = db.prepare<[number], Alert>(`${SELECT} WHERE a.id = ?`);
   return {
     fire: async (alert) => {
-      const result = fireStmt.run(alert);
+      const result = fireStmt.run({ ...alert, session: alert.session ?? '' });
       return result.changes === 1 ? (getStmt.get(Number(result.lastInsertRowid)) ?? null) : null;
     },
-    firedThresholds: async (quotaId, periodStart) =>
-      new Set(firedStmt.all(quotaId, periodStart).map((r) => r.threshold)),
+    firedThresholds: async (quotaId, periodStart, session = '') =>
+      new Set(firedStmt.all(quotaId, periodStart, session).map((r) => r.threshold)),
     recordAttempt: async (id, u) =>
       void attemptStmt.run({ id, delivery: u.delivery, attempts: u.attempts, error: u.error, at: u.at }),
     recent: async (limit, since = 0) => recentStmt.all(since, limit),

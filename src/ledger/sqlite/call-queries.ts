@@ -32,6 +32,7 @@ export function createCallQueries(db: Db): CallQueries {
     add('status = @status', 'status', filter.status);
     add('client = @client', 'client', filter.client);
     add('tool = @tool', 'tool', filter.tool);
+    add('session = @session', 'session', filter.session);
     add('ts >= @from', 'from', filter.range?.from);
     add('ts < @to', 'to', filter.range?.to);
     // The clauses are fixed strings chosen above; only values are bound, so this is not injectable.

@@ -1,5 +1,5 @@
 import { QUOTA_METRICS, SCOPE_KINDS, type ScopeKind } from '../../quotas/schema.js';
-import type { MetricTotals, QuotaUsageKey, QuotaWindow } from '../quota-usage.js';
+import { MAX_CACHED_USAGE, type MetricTotals, type QuotaUsageKey, type QuotaWindow } from '../quota-usage.js';
 import type { Db } from './open.js';
 
 type Mode = 'full' | 'since';
@@ -26,6 +26,7 @@ function usageSqlFor(scope: ScopeKind, mode: Mode): string {
     case 'tool':
     case 'client':
     case 'provider':
+    case 'session':
       return `SELECT ${TOTALS}, ${MAX_ID} FROM calls WHERE ${col(scope)} = @value AND ${counted}`;
     case 'model':
       // A call counts for the model that answered it; one that failed before any model answered
@@ -78,6 +79,7 @@ export function createUsageQuery(db: Db): UsageQuery {
       };
       // Periods that have ended are rarely asked about again; drop them so the cache stays small.
       for (const [k, v] of cache) if (v.end <= window.start) cache.delete(k);
+      if (cache.size >= MAX_CACHED_USAGE) cache.delete(cache.keys().next().value ?? key);
       cache.set(key, { totals, lastId: row?.max_id ?? 0, end: window.end });
       return { ...totals };
     }

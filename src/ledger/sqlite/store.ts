@@ -16,6 +16,7 @@ import { createUsageQuery } from './quota-usage.js';
 import { createSqliteQuotaStore } from './quotas.js';
 import { createRollupReader } from './rollup-reader.js';
 import { warmRollups } from './rollup-catch-up.js';
+import { createSqliteSessionStore } from './sessions.js';
 import { createSummaryQuery } from './summary.js';
 import { createUsageReportQuery } from './usage-report.js';
 
@@ -54,6 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): LedgerStore {
     },
     quotas: createSqliteQuotaStore(db),
     alerts: createSqliteAlertStore(db),
+    sessions: createSqliteSessionStore(db),
     copies: createSqliteCopyStore(db),
     maintain: (stopped) => (db.readonly ? Promise.resolve(0) : warmRollups(db, () => closed || stopped())),
     async close() {

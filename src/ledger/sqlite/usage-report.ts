@@ -16,6 +16,7 @@ const GROUP_COLUMN: Record<Exclude<UsageGroup, 'day'>, string> = {
   provider: 'provider',
   source: 'source',
   status: 'status',
+  session: "COALESCE(session, '(none)')",
 };
 
 const AGGREGATES = `COUNT(*) AS requests,

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { ChatMessage } from '../../upstream/client.js';
-import { callContext, progressReporter, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, progressReporter, type ServerDeps } from '../deps.js';
 import { callFigures, chatOperation } from './chat-call.js';
 import { formatUsd } from '../../usage-format.js';
 
@@ -79,12 +79,13 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args, extra) => {
+      const ctx = callContext(server, deps, 'chat', args);
       const messages = buildMessages(args);
       const model = args.model ?? deps.config.models.chat;
       const report = progressReporter(extra);
       let received = 0;
       const result = await deps.metering.run(
-        callContext(server, deps, 'chat'),
+        ctx,
         chatOperation({
           model,
           messages,
@@ -107,7 +108,7 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
         ` · ${formatUsd(result.costUsd)} · ${structured.latency_ms} ms` +
         (r.fallback_from ? ` · fell back from ${r.fallback_from}` : '');
       // The answer comes first: some clients hand the model only the first content item.
-      return { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured };
+      return withLoopWarning(ctx, { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured });
     },
   );
 }

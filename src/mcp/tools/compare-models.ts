@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../errors.js';
 import { MeteredCallError, type MeteredResult } from '../../metering.js';
 import type { ChatValue } from '../../upstream/client.js';
-import { callContext, progressReporter, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, progressReporter, type ServerDeps } from '../deps.js';
 import { buildMessages, chatInput, usageOutput } from './chat.js';
 import { callFigures, chatOperation } from './chat-call.js';
 import { formatUsd } from '../../usage-format.js';
@@ -117,7 +117,7 @@ export function registerCompareModels(server: McpServer, deps: ServerDeps): void
     async (args, extra) => {
       const messages = buildMessages(args);
       const report = progressReporter(extra);
-      const ctx = callContext(server, deps, 'compare_models');
+      const ctx = callContext(server, deps, 'compare_models', args);
       let done = 0;
       report(0, `asking ${args.models.length} models`, true);
       const settled = await Promise.allSettled(
@@ -149,11 +149,11 @@ export function registerCompareModels(server: McpServer, deps: ServerDeps): void
         failed: results.length - ok.length,
         total_cost_usd: priced.length === 0 ? null : priced.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0),
       };
-      return {
+      return withLoopWarning(ctx, {
         content: [{ type: 'text', text: render(results) }],
         structuredContent: structured,
         isError: ok.length === 0,
-      };
+      });
     },
   );
 }

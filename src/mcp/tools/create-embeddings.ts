@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roughTokenCount } from '../../upstream/usage.js';
-import { callContext, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, type ServerDeps } from '../deps.js';
 import { usageOutput } from './chat.js';
 import { formatUsd } from '../../usage-format.js';
 
@@ -44,9 +44,10 @@ export function registerCreateEmbeddings(server: McpServer, deps: ServerDeps): v
       annotations: { readOnlyHint: true, openWorldHint: true, idempotentHint: true },
     },
     async (args, extra) => {
+      const ctx = callContext(server, deps, 'create_embeddings', args);
       const inputs = typeof args.input === 'string' ? [args.input] : args.input;
       const model = args.model ?? deps.config.models.embedding;
-      const result = await deps.metering.run(callContext(server, deps, 'create_embeddings'), {
+      const result = await deps.metering.run(ctx, {
         model,
         stream: false,
         estimate: { prompt_tokens: roughTokenCount(inputs), max_completion_tokens: 0, images: 0 },
@@ -78,7 +79,7 @@ export function registerCreateEmbeddings(server: McpServer, deps: ServerDeps): v
         `${vectors.length} embedding${vectors.length === 1 ? '' : 's'} of ${dims} dimensions from ${structured.model}` +
         ` · ${r.prompt_tokens} tokens · ${formatUsd(result.costUsd)}. First vector starts [${preview}, …]; ` +
         'the full vectors are in the structured result.';
-      return { content: [{ type: 'text', text: summary }], structuredContent: structured };
+      return withLoopWarning(ctx, { content: [{ type: 'text', text: summary }], structuredContent: structured });
     },
   );
 }

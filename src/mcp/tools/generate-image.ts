@@ -4,7 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
 import type { GeneratedImage } from '../../upstream/client.js';
-import { callContext, progressReporter, withHeartbeat, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, progressReporter, withHeartbeat, type ServerDeps } from '../deps.js';
 import { inlineImage } from '../inline-image.js';
 import { formatUsd } from '../../usage-format.js';
 
@@ -72,10 +72,11 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     },
     async (args, extra) => {
+      const ctx = callContext(server, deps, 'generate_image', args);
       const model = args.model ?? deps.config.models.image;
       const report = progressReporter(extra);
       const result = await withHeartbeat(report, `generating ${args.n} image(s) with ${model}`, () =>
-        deps.metering.run(callContext(server, deps, 'generate_image'), {
+        deps.metering.run(ctx, {
           model,
           stream: false,
           estimate: { prompt_tokens: 0, max_completion_tokens: 0, images: args.n },
@@ -110,7 +111,7 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
           ? '. Some images could not be made small enough to show; open the saved file.'
           : '');
       // The summary goes first: some clients pass only the first content item to the model.
-      return {
+      return withLoopWarning(ctx, {
         content: [
           { type: 'text' as const, text: summary },
           ...inline
@@ -122,7 +123,7 @@ export function registerGenerateImage(server: McpServer, deps: ServerDeps): void
             })),
         ],
         structuredContent: structured,
-      };
+      });
     },
   );
 }

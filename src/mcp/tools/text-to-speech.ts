@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { callContext, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, type ServerDeps } from '../deps.js';
 import { formatUsd } from '../../usage-format.js';
 
 const FORMATS = ['mp3', 'wav', 'opus', 'aac', 'flac'] as const;
@@ -55,8 +55,9 @@ export function registerTextToSpeech(server: McpServer, deps: ServerDeps): void 
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     },
     async (args, extra) => {
+      const ctx = callContext(server, deps, 'text_to_speech', args);
       const model = args.model ?? deps.config.models.speech;
-      const result = await deps.metering.run(callContext(server, deps, 'text_to_speech'), {
+      const result = await deps.metering.run(ctx, {
         model,
         stream: false,
         estimate: { prompt_tokens: 0, max_completion_tokens: 0, images: 0, characters: args.text.length },
@@ -82,13 +83,13 @@ export function registerTextToSpeech(server: McpServer, deps: ServerDeps): void 
         call_id: result.callId,
       };
       const summary = `Spoke ${structured.characters} characters with ${structured.model} (${args.voice}) in ${structured.latency_ms} ms (${formatUsd(result.costUsd)}). Saved to: ${file}`;
-      return {
+      return withLoopWarning(ctx, {
         content: [
           { type: 'text', text: summary },
           { type: 'audio', data: audio.data.toString('base64'), mimeType: audio.mimeType },
         ],
         structuredContent: structured,
-      };
+      });
     },
   );
 }

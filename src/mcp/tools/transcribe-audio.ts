@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
-import { callContext, type ServerDeps } from '../deps.js';
+import { callContext, withLoopWarning, type ServerDeps } from '../deps.js';
 import { formatUsd } from '../../usage-format.js';
 
 /** What the transcription endpoint accepts; other files are refused so no other kind of file is uploaded. */
@@ -53,9 +53,10 @@ export function registerTranscribeAudio(server: McpServer, deps: ServerDeps): vo
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
     async (args, extra) => {
+      const ctx = callContext(server, deps, 'transcribe_audio', args);
       const audio = await readAudio(args.path);
       const model = args.model ?? deps.config.models.transcription;
-      const result = await deps.metering.run(callContext(server, deps, 'transcribe_audio'), {
+      const result = await deps.metering.run(ctx, {
         model,
         stream: false,
         estimate: { prompt_tokens: 0, max_completion_tokens: 0, images: 0 },
@@ -79,7 +80,7 @@ export function registerTranscribeAudio(server: McpServer, deps: ServerDeps): vo
           ? 'audio of unknown length'
           : `${structured.audio_seconds.toFixed(1)} s of audio`;
       const meta = `— ${structured.model} · ${length} · ${formatUsd(result.costUsd)} · ${structured.latency_ms} ms`;
-      return { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured };
+      return withLoopWarning(ctx, { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured });
     },
   );
 }

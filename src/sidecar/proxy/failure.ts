@@ -5,7 +5,7 @@
  * `x-should-retry: false`, which the Stainless SDKs (`openai`, `@anthropic-ai/sdk`) and Claude Code
  * honour: one refused call stays one refused call instead of a round of retries.
  */
-import { MissingKeyError, QuotaExceededError, UpstreamError, errorMessage } from '../../errors.js';
+import { LoopGuardError, MissingKeyError, QuotaExceededError, UpstreamError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { MeteredCallError } from '../../metering.js';
 import { PassthroughHttpError } from '../../upstream/passthrough.js';
@@ -54,6 +54,7 @@ export function classifyFailure(error: unknown, logger: Logger): Failure {
   const message = error instanceof MeteredCallError ? error.message : errorMessage(error);
   if (cause instanceof QuotaExceededError)
     return ours(429, cause.message, 'insufficient_quota', 'insufficient_quota', null, true);
+  if (cause instanceof LoopGuardError) return ours(429, cause.message, 'rate_limit_exceeded', 'loop_guard', null, true);
   if (cause instanceof PassthroughHttpError)
     return { kind: 'upstream', status: cause.status ?? 502, body: cause.body, contentType: cause.contentType };
   if (cause instanceof UpstreamError) {

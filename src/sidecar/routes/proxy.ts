@@ -6,12 +6,15 @@
  * configured upstream key is used, never the client's. Mounted at /v1 behind the sidecar's
  * Host/Origin/token checks.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { UpstreamError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { Metering } from '../../metering.js';
+import type { CallContext, Metering } from '../../metering.js';
+import { proxySessionId } from '../../sessions/ids.js';
+import { fingerprintOf, type LoopGuard } from '../../sessions/loop-guard.js';
 import { passthroughFailure, type ForwardRequest, type Passthrough } from '../../upstream/passthrough.js';
 import { classifyFailure, failureAnswer, streamFailureEvent } from '../proxy/failure.js';
 import { proxyOperation } from '../proxy/forward.js';
@@ -46,6 +49,9 @@ export interface ProxyRoutesDeps {
   timeoutMs: number;
   limits?: Partial<ProxyLimits>;
   now?: () => number;
+  /** Identical bodies repeated in one session are refused past its limit. */
+  loopGuard?: LoopGuard;
+  clock?: () => number;
 }
 
 type ProxyContext = Context<{ Bindings: HttpBindings }>;
@@ -94,6 +100,16 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
     reply.end(streamFailureEvent(endpoint, failure) ?? undefined);
   }
 
+  /** Who is calling and in which session; the body is counted by the loop guard in that session. */
+  function callContext(headers: IncomingHttpHeaders, tool: string, body: Buffer): CallContext {
+    const session = proxySessionId(headers);
+    const loop =
+      session && deps.loopGuard?.enabled
+        ? deps.loopGuard.observe(session, `${tool} request`, fingerprintOf(body), (deps.clock ?? Date.now)())
+        : undefined;
+    return { source: 'proxy', client: callerName(headers), tool, session, loop };
+  }
+
   const metered = (endpoint: Endpoint, upload: boolean) => async (c: ProxyContext) => {
     if (!c.env?.incoming) return notUnderNode(c);
     const { incoming, outgoing } = c.env;
@@ -105,7 +121,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
         ? parseMultipartRequest(endpoint, bytes, contentType)
         : parseJsonRequest(endpoint, bytes, contentType, deps.defaultImageModel);
       const path = c.req.path.replace(/^\/v1/, '');
-      const ctx = { source: 'proxy' as const, client: callerName(incoming.headers), tool: `/v1${path}` };
+      const ctx = callContext(incoming.headers, `/v1${path}`, bytes);
       const operation = proxyOperation({
         endpoint,
         path,

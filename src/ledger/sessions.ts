@@ -1,0 +1,39 @@
+import type { TimeRange } from './queries/range.js';
+
+/** One session's calls in a range: the Sessions view, `usage --by session`'s companion API. */
+export interface SessionSummary {
+  session: string;
+  /** The client that made its calls (the greatest name, should one session have several). */
+  client: string | null;
+  first_ts: number;
+  last_ts: number;
+  requests: number;
+  errors: number;
+  blocked: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Priced calls only, as everywhere. */
+  cost_usd: number;
+}
+
+/** Sums as an engine returns them; cost in the ledger's unit. */
+export type RawSessionSummary = Omit<SessionSummary, 'cost_usd'> & { cost_micro_usd: number };
+
+export interface SessionStore {
+  /** Sessions with calls in the range, the most expensive first (then the busiest), at most `limit`. */
+  list(range: TimeRange, limit: number): Promise<SessionSummary[]>;
+}
+
+/** What every engine's query selects; only the cost expression differs by engine. */
+export const sessionListSql = (sum: (condition: string) => string, from: string, to: string, limit: string): string => `
+  SELECT session, MAX(client) AS client, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS requests,
+         ${sum("status = 'error'")} AS errors, ${sum("status = 'blocked'")} AS blocked,
+         COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
+         COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd
+    FROM calls WHERE session IS NOT NULL AND ts >= ${from} AND ts < ${to}
+   GROUP BY session ORDER BY cost_micro_usd DESC, requests DESC, session LIMIT ${limit}`;
+
+export const presentSession = ({ cost_micro_usd, ...rest }: RawSessionSummary): SessionSummary => ({
+  ...rest,
+  cost_usd: cost_micro_usd / 1e6,
+});
