@@ -158,7 +158,8 @@ export function createQuotaGuard(deps: QuotaGuardDeps): CallGuard {
       const need = estimateAmount(quota.metric, pending);
       if (used >= quota.limit_amount) await refuse(quota, window, used, blockedMessage(quota, used, need ?? 0, window));
       if (need === null) throw new QuotaExceededError(unpricedMessage(quota, pending.model), quota.name);
-      if (used + need > quota.limit_amount) await refuse(quota, window, used, blockedMessage(quota, used, need, window));
+      if (used + need > quota.limit_amount)
+        await refuse(quota, window, used, blockedMessage(quota, used, need, window));
     }
   }
 

@@ -8,7 +8,11 @@ import { periodWindow, quotaState, type QuotaState } from './state.js';
 /** One quota's state in get_usage's structured output. */
 export const quotaStateSchema = z.object({
   name: z.string(),
-  scope: z.string().describe('global, session (each session separately; session=… for the caller\'s own), or model=…, tool=…, client=…, provider=…'),
+  scope: z
+    .string()
+    .describe(
+      "global, session (each session separately; session=… for the caller's own), or model=…, tool=…, client=…, provider=…",
+    ),
   metric: z.enum(QUOTA_METRICS),
   unit: z.string(),
   period: z.enum(QUOTA_PERIODS),
@@ -28,9 +32,15 @@ export const quotaStateSchema = z.object({
  * Every quota with its current period's figures: get_usage, `quota list`, /api/quotas. A session
  * quota is shown for `session` (the caller's own, in get_usage); without one it has no usage to show.
  */
-export async function readQuotaStates(store: LedgerStore, now: number, session: string | null = null): Promise<QuotaState[]> {
+export async function readQuotaStates(
+  store: LedgerStore,
+  now: number,
+  session: string | null = null,
+): Promise<QuotaState[]> {
   const quotas = await store.quotas.list();
-  return Promise.all(quotas.map((quota) => readQuotaState(store, session ? appliedTo(quota, { session }) : quota, now)));
+  return Promise.all(
+    quotas.map((quota) => readQuotaState(store, session ? appliedTo(quota, { session }) : quota, now)),
+  );
 }
 
 /** One quota's figures for the period around `now`. */

@@ -45,17 +45,19 @@ export function parseScope(text: string): QuotaScope | null {
 export const formatScope = (scope: QuotaScope): string =>
   scope.value === null ? scope.kind : `${scope.kind}=${scope.value}`;
 
-const scopeField = z.string({ error: 'must be a string such as global, session or model=gpt-4o' }).transform((text, ctx) => {
-  const scope = parseScope(text);
-  if (!scope) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be global or one of session (a limit for each session separately), model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"`,
-    });
-    return z.NEVER;
-  }
-  return scope;
-});
+const scopeField = z
+  .string({ error: 'must be a string such as global, session or model=gpt-4o' })
+  .transform((text, ctx) => {
+    const scope = parseScope(text);
+    if (!scope) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be global or one of session (a limit for each session separately), model=…, tool=…, client=…, provider=… (e.g. model=gpt-4o); got "${text.slice(0, 60)}"`,
+      });
+      return z.NEVER;
+    }
+    return scope;
+  });
 
 const thresholdList = z
   .array(

@@ -26,9 +26,7 @@ export const DEFAULT_LOOP_GUARD: LoopGuardSettings = {
   maxSessions: 4096,
 };
 
-export type LoopVerdict =
-  | { kind: 'ok'; count: number }
-  | { kind: 'warn' | 'refuse'; count: number; message: string };
+export type LoopVerdict = { kind: 'ok'; count: number } | { kind: 'warn' | 'refuse'; count: number; message: string };
 
 export interface LoopGuard {
   /** Counts one call of `what` (a tool or endpoint) with this fingerprint in the session. */
@@ -89,9 +87,7 @@ export function createLoopGuard(settings: LoopGuardSettings): LoopGuard {
       // Re-inserted on every call, so the Map's order is least recently seen first.
       sessions.delete(session);
       const repeats: SessionRepeats =
-        seen?.key === key
-          ? { key, times: seen.times.filter((t) => t > now - settings.windowMs) }
-          : { key, times: [] };
+        seen?.key === key ? { key, times: seen.times.filter((t) => t > now - settings.windowMs) } : { key, times: [] };
       repeats.times.push(now);
       if (repeats.times.length > settings.refuseAfter + 1) repeats.times.shift();
       sessions.set(session, repeats);

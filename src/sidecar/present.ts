@@ -38,6 +38,8 @@ const HINTS = {
   malformed_response: 'The upstream sent a response that could not be read. Usually transient; try again.',
   bad_request: 'The upstream refused the request as invalid (often an unsupported parameter for this model).',
   cancelled: 'The client cancelled the call before it finished.',
+  loop_guard:
+    'Refused by the loop guard: the same call was repeated too often in one session. Change the arguments, or see COMETAPI_MCP_LOOP_* in the README.',
   unexpected: 'An unexpected failure; the message shows what the upstream or client said.',
 } as const;
 
@@ -54,7 +56,7 @@ function isHintKey(key: string): key is keyof typeof HINTS {
  * sent with the English sentence so the dashboard can show it in the reader's language.
  */
 export function errorHintCode(group: Pick<ErrorGroup, 'error_type' | 'http_status' | 'status'>): HintCode {
-  if (group.status === 'blocked') return 'quota_exceeded';
+  if (group.status === 'blocked') return group.error_type === 'loop_guard' ? 'loop_guard' : 'quota_exceeded';
   if (group.error_type && isHintKey(group.error_type)) return group.error_type;
   const status = group.http_status;
   if (status === 429) return 'rate_limit';

@@ -9,6 +9,7 @@ import { createGateway, type GatewayOptions } from '../../src/sidecar/gateway.js
 import { startSidecar, type RunningSidecar } from '../../src/sidecar/serve.js';
 import type { RunningSimulatedUpstream, SimulatedUpstreamOptions } from '../../src/upstream/simulated.js';
 import { TEST_KEY, startTestUpstream, tempDir, testConfig } from './harness.js';
+import type { LedgerEngine } from './ledger-engines.js';
 
 /** The real sidecar with /mcp and /v1 on 127.0.0.1:<free port>, over a temp ledger and the simulated upstream. */
 export interface GatewayHarness {
@@ -31,12 +32,20 @@ export interface GatewayHarnessOptions {
   sim?: SimulatedUpstreamOptions;
   guard?: CallGuard;
   gateway?: GatewayOptions;
+  /** The engine of the ledger (a fresh one); SQLite in the harness's directory when left out. */
+  engine?: LedgerEngine;
 }
 
 export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
   const sim = await startTestUpstream(options.sim);
   const dir = tempDir('cometapi-mcp-gateway-');
-  const config = testConfig(sim.baseUrl, dir, { COMETAPI_TIMEOUT_MS: '5000', COMETAPI_MCP_PORT: '0', ...options.env });
+  const ledger = options.engine ? await options.engine.open() : null;
+  const config = testConfig(sim.baseUrl, dir, {
+    COMETAPI_TIMEOUT_MS: '5000',
+    COMETAPI_MCP_PORT: '0',
+    ...ledger?.env,
+    ...options.env,
+  });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
   const runtime = await createRuntime({
@@ -82,6 +91,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       await sidecar.close();
       await gateway.close();
       await runtime.close();
+      await ledger?.cleanup();
       await sim.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -108,7 +108,10 @@ export function registerChat(server: McpServer, deps: ServerDeps): void {
         ` · ${formatUsd(result.costUsd)} · ${structured.latency_ms} ms` +
         (r.fallback_from ? ` · fell back from ${r.fallback_from}` : '');
       // The answer comes first: some clients hand the model only the first content item.
-      return withLoopWarning(ctx, { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured });
+      return withLoopWarning(ctx, {
+        content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }],
+        structuredContent: structured,
+      });
     },
   );
 }

@@ -80,7 +80,10 @@ export function registerTranscribeAudio(server: McpServer, deps: ServerDeps): vo
           ? 'audio of unknown length'
           : `${structured.audio_seconds.toFixed(1)} s of audio`;
       const meta = `— ${structured.model} · ${length} · ${formatUsd(result.costUsd)} · ${structured.latency_ms} ms`;
-      return withLoopWarning(ctx, { content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }], structuredContent: structured });
+      return withLoopWarning(ctx, {
+        content: [{ type: 'text', text: `${structured.text}\n\n${meta}` }],
+        structuredContent: structured,
+      });
     },
   );
 }

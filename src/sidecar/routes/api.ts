@@ -1,4 +1,4 @@
-/** The dashboard's JSON API: /info, /summary, /timeseries, /breakdown, /calls, /errors (mounted at /api). */
+/** The dashboard's JSON API: /info, /summary, /timeseries, /breakdown, /calls (filtered by model, status, client, tool or session), /errors (mounted at /api). */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -28,6 +28,7 @@ const callsQuery = z.strictObject({
   status: oneOf(['ok', 'error', 'blocked']).optional(),
   client: filterText,
   tool: filterText,
+  session: filterText,
 });
 const errorsQuery = z.strictObject({ ...rangeFields });
 
@@ -91,6 +92,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono {
       status: q.status,
       client: q.client,
       tool: q.tool,
+      session: q.session,
       range: ranged ? resolveRange(q, clock(), config.timeZone).range : undefined,
     });
     return c.json({ calls: page.calls.map(presentCall), next_before: page.next_before });
