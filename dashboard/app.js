@@ -12,6 +12,7 @@ import { renderBreakdown, renderErrors, callsHead, callRow } from './tables.js';
 import { ApiError, describeApiError, getJSON } from './api.js';
 import { connectEvents, createRefreshScheduler } from './live.js';
 import { LOCALES, loadI18n } from './i18n.js';
+import { renderSessions, showSessionFilter } from './sessions.js';
 
 const RANGES = ['1h', '24h', '7d', '30d'];
 const MAX_CALL_ROWS = 300;
@@ -27,6 +28,8 @@ const state = {
   format: null,
   charts: null,
   nextBefore: null,
+  // The session the calls table is narrowed to (picked in the Sessions view), or null.
+  session: null,
 };
 
 function panelContext() {
@@ -113,7 +116,7 @@ function fillFilterOptions(select, rows) {
 
 async function refreshAggregates() {
   const range = { range: state.range };
-  const [summary, series, byModel, byTool, byClient, errors, anyCall] = await Promise.all([
+  const [summary, series, byModel, byTool, byClient, errors, anyCall, sessions] = await Promise.all([
     getJSON('/api/summary', range),
     getJSON('/api/timeseries', range),
     getJSON('/api/breakdown', { ...range, by: 'model' }),
@@ -121,6 +124,7 @@ async function refreshAggregates() {
     getJSON('/api/breakdown', { ...range, by: 'client' }),
     getJSON('/api/errors', range),
     getJSON('/api/calls', { limit: 1 }),
+    getJSON('/api/sessions', { ...range, limit: 50 }),
   ]);
   document.body.dataset.empty = String(anyCall.calls.length === 0);
   byId('empty-state').hidden = anyCall.calls.length > 0;
@@ -131,6 +135,7 @@ async function refreshAggregates() {
   renderBreakdown(byId('breakdown-tool'), byTool, look);
   renderBreakdown(byId('breakdown-client'), byClient, look);
   renderErrors(byId('errors-table'), errors.rows, look);
+  renderSessions(byId('sessions-table'), sessions.sessions, look, pickSession);
   byId('errors-count').textContent = errors.rows.length
     ? `· ${state.format.int(errors.rows.reduce((n, r) => n + r.count, 0))}`
     : '';
@@ -146,7 +151,16 @@ function currentFilters() {
     model: byId('filter-model').value,
     status: byId('filter-status').value,
     client: byId('filter-client').value,
+    session: state.session ?? '',
   };
+}
+
+/** Narrows "Recent calls" to one session (null: all again): the Sessions view's drill-down. */
+function pickSession(session) {
+  state.session = session;
+  showSessionFilter(session);
+  loadCalls(true).catch(reportError);
+  if (session) byId('calls-panel').scrollIntoView({ block: 'start' });
 }
 
 async function loadCalls(reset) {
@@ -178,7 +192,8 @@ function matchesFilters(call) {
   return (
     (!f.model || f.model === call.model) &&
     (!f.status || f.status === call.status) &&
-    (!f.client || f.client === call.client)
+    (!f.client || f.client === call.client) &&
+    (!f.session || f.session === call.session)
   );
 }
 
@@ -238,6 +253,7 @@ function bindControls(refreshAll) {
   }
   byId('call-filters').addEventListener('change', () => loadCalls(true).catch(reportError));
   byId('calls-more').addEventListener('click', () => loadCalls(false).catch(reportError));
+  byId('session-filter-clear').addEventListener('click', () => pickSession(null));
 }
 
 async function start() {

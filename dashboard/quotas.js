@@ -7,7 +7,9 @@ import { clear, el, emptyRow, tableHead } from './dom.js';
 
 const METRICS = ['cost', 'tokens', 'requests', 'images'];
 const PERIODS = ['day', 'week', 'month'];
-const SCOPES = ['global', 'model', 'tool', 'client', 'provider'];
+const SCOPES = ['global', 'model', 'tool', 'client', 'provider', 'session'];
+// Scopes with no value: everything, or each session on its own.
+const VALUELESS = new Set(['global', 'session']);
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
 const BANNER_WINDOW_MS = 24 * 3600_000;
 
@@ -115,7 +117,7 @@ function quotaRow(q, ctx, actions) {
       'div',
       { className: 'quota-head' },
       el('strong', { className: 'quota-name' }, q.name),
-      el('span', { className: 'quota-scope' }, q.scope === 'global' ? t('scope.global') : q.scope),
+      el('span', { className: 'quota-scope' }, VALUELESS.has(q.scope) ? t(`scope.${q.scope}`) : q.scope),
       el('span', { className: 'muted' }, t(`quota.per.${q.period}`, { metric: t(`metric.${q.metric}`) })),
       el(
         'span',
@@ -194,7 +196,7 @@ function buildForm(ctx, onSaved) {
   };
   controls.scopeKind.addEventListener(
     'change',
-    () => (controls.scopeValue.disabled = controls.scopeKind.value === 'global'),
+    () => (controls.scopeValue.disabled = VALUELESS.has(controls.scopeKind.value)),
   );
   const error = el('div', { className: 'quota-error', role: 'alert', hidden: true });
   const form = el(
@@ -220,7 +222,7 @@ function buildForm(ctx, onSaved) {
       metric: controls.metric.value,
       period: controls.period.value,
       limit: ctx.format.parseDecimal(controls.limit.value.trim()),
-      scope: kind === 'global' ? 'global' : `${kind}=${controls.scopeValue.value.trim()}`,
+      scope: VALUELESS.has(kind) ? kind : `${kind}=${controls.scopeValue.value.trim()}`,
       thresholds: controls.thresholds.value,
       hard: controls.hard.checked,
       ...(controls.timeZone.value.trim() ? { time_zone: controls.timeZone.value.trim() } : {}),
@@ -249,7 +251,7 @@ function buildForm(ctx, onSaved) {
     controls.limit.value = String(q.limit);
     controls.scopeKind.value = kind;
     controls.scopeValue.value = rest.join('=');
-    controls.scopeValue.disabled = kind === 'global';
+    controls.scopeValue.disabled = VALUELESS.has(kind);
     controls.thresholds.value = q.thresholds.join(',');
     controls.timeZone.value = q.time_zone;
     controls.hard.checked = q.hard;
