@@ -12,10 +12,10 @@ Usage:
   cometapi-mcp demo         the dashboard fed by a built-in simulated upstream (no key, no cost)
                             [--calls N] stop after N calls and print the usage table
   cometapi-mcp start        demo when COMETAPI_KEY is unset, serve otherwise (npm start)
-  cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|day]
+  cometapi-mcp usage        [--since today|week|month|all|24h|7d|YYYY-MM-DD] [--by model|tool|client|provider|source|status|session|day]
                             [--json | --csv] [--db FILE|postgres://…]
   cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
-                            [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
+                            [--scope global|session|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
   cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
                             ledger (a personal one into the team's, or back); run again to copy only what is new

@@ -30,6 +30,10 @@ it('demo agent traffic reaches the proxy as Claude Code and Codex, with cache re
   expect(claude.map((r) => r.tool)).toEqual(['/v1/messages', '/v1/messages', '/v1/messages']);
   expect(codex.map((r) => r.tool)).toEqual(['/v1/responses', '/v1/responses', '/v1/responses']);
   expect(claude[0]?.cache_write_tokens).toBeGreaterThan(0);
+  // Each agent sends its session id; Codex moved on to a second session in round two.
+  expect(new Set(claude.map((r) => r.session)).size).toBe(1);
+  expect(new Set(codex.map((r) => r.session)).size).toBe(2);
+  expect(rows.every((r) => r.session !== null)).toBe(true);
   // Three calls over two models: at least one model comes again and reads the cached system prompt.
   expect(claude.some((r) => r.cached_tokens > 0)).toBe(true);
   expect(codex.slice(1).every((r) => r.cached_tokens > 0)).toBe(true);

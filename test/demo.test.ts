@@ -25,6 +25,13 @@ it('demo drives real MCP sessions against the simulated upstream into its own le
     expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['simulated']));
     expect(new Set(rows.map((r) => r.client)).size).toBeGreaterThanOrEqual(3);
     expect(rows.some((r) => r.status === 'error')).toBe(true);
+    // Several sessions per client, and one of them looping into the guard's refusal.
+    const sessionsOf = (client: string) => new Set(rows.filter((r) => r.client === client).map((r) => r.session));
+    expect(sessionsOf('Cherry Studio').size).toBeGreaterThanOrEqual(2);
+    expect(sessionsOf('Cursor').size).toBe(3);
+    const refused = rows.filter((r) => r.error_type === 'loop_guard');
+    expect(refused.map((r) => r.status)).toEqual(['blocked', 'blocked']);
+    expect(new Set(refused.map((r) => r.session)).size).toBe(1);
     for (const model of new Set(rows.map((r) => r.model_used).filter(Boolean)))
       expect(run.stdout).toContain(String(model));
   } finally {

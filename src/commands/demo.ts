@@ -93,6 +93,8 @@ export async function runDemoCommand(
         createServer: () => createServer(runtime.serverDeps('demo')),
         random,
         calls,
+        // Past the guard's limit, so its warning and its refusal both show.
+        loopCalls: config.loopGuard.enabled ? config.loopGuard.refuseAfter + 2 : 0,
         minPauseMs: calls ? 0 : 400,
         maxPauseMs: calls ? 0 : 2_500,
         signal,

@@ -10,7 +10,7 @@ import { readQuotaState, readQuotaStates } from '../quotas/report.js';
 import type { QuotaState } from '../quotas/state.js';
 
 export const QUOTA_HELP = `cometapi-mcp quota set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
-                     [--scope global|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard | --soft]
+                     [--scope global|session|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard | --soft]
                      [--thresholds 50,80,100] [--tz ZONE] [--db FILE|postgres://…]
   cometapi-mcp quota list [--json] [--db FILE|postgres://…]
   cometapi-mcp quota rm NAME [--db FILE|postgres://…]`;
@@ -102,7 +102,12 @@ export async function runQuotaCommand(
 }
 
 export function describeQuota(q: Quota): string {
-  const scope = q.scope === 'global' ? 'all calls' : formatScope({ kind: q.scope, value: q.scope_value });
+  const scope =
+    q.scope === 'global'
+      ? 'all calls'
+      : q.scope === 'session'
+        ? 'each session separately'
+        : formatScope({ kind: q.scope, value: q.scope_value });
   return (
     `quota '${q.name}' saved: ${q.metric} up to ${formatAmount(q.metric, q.limit_amount)} per ${q.period} (${q.time_zone}) for ${scope}, ` +
     `${q.hard ? 'hard (calls past it are refused)' : 'soft (alerts only)'}; alerts at ${q.thresholds.join('/')}%`

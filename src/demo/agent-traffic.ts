@@ -1,8 +1,10 @@
 /**
  * Demo traffic from coding agents through the metering proxy, over real HTTP: a Claude-Code-like
  * client on the Messages API (streamed, its long system prompt marked for caching) and a
- * Codex-like client on the Responses API, each sending the headers the real tool sends.
+ * Codex-like client on the Responses API, each sending the headers the real tool sends, its
+ * session id among them: each agent works in a few sessions, one task after another.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const TASKS = [
@@ -26,6 +28,9 @@ export interface AgentTrafficOptions {
   signal: AbortSignal;
 }
 
+/** Rounds an agent stays in one session before it starts the next. */
+const ROUNDS_PER_SESSION = 3;
+
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)] as T;
 
 /** Sends one call and reads the whole answer; false when the proxy refused or failed it. */
@@ -40,11 +45,12 @@ async function send(url: string, headers: Record<string, string>, body: object, 
   return res.ok;
 }
 
-function claudeCodeCall(o: AgentTrafficOptions) {
+function claudeCodeCall(o: AgentTrafficOptions, session: string) {
   return send(
     `${o.baseUrl}/v1/messages`,
     {
       'user-agent': 'claude-cli/2.0.14 (external, cli)',
+      'x-claude-code-session-id': session,
       'anthropic-version': '2023-06-01',
       ...(o.token ? { 'x-api-key': o.token } : {}),
     },
@@ -59,11 +65,12 @@ function claudeCodeCall(o: AgentTrafficOptions) {
   );
 }
 
-function codexCall(o: AgentTrafficOptions) {
+function codexCall(o: AgentTrafficOptions, session: string) {
   return send(
     `${o.baseUrl}/v1/responses`,
     {
       originator: 'codex_cli_rs',
+      'session-id': session,
       'user-agent': 'codex_cli_rs/0.46.0',
       ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
     },
@@ -75,10 +82,16 @@ function codexCall(o: AgentTrafficOptions) {
 /** Returns how many calls were made. */
 export async function runAgentTraffic(options: AgentTrafficOptions): Promise<number> {
   let made = 0;
+  const sessions = { claude: randomUUID(), codex: randomUUID() };
   for (let round = 0; !options.signal.aborted && (options.rounds === undefined || round < options.rounds); round++) {
-    for (const call of [claudeCodeCall, codexCall]) {
+    if (round > 0 && round % ROUNDS_PER_SESSION === 0) sessions.claude = randomUUID();
+    if (round > 0 && round % ROUNDS_PER_SESSION === 1) sessions.codex = randomUUID();
+    for (const [call, session] of [
+      [claudeCodeCall, sessions.claude],
+      [codexCall, sessions.codex],
+    ] as const) {
       if (options.signal.aborted) break;
-      await call(options).catch(() => false); // the demo goes on whatever one call did
+      await call(options, session).catch(() => false); // the demo goes on whatever one call did
       made++;
     }
     const pause = options.minPauseMs + options.random() * (options.maxPauseMs - options.minPauseMs);

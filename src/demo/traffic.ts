@@ -80,18 +80,28 @@ export interface TrafficOptions {
   maxPauseMs: number;
   signal: AbortSignal;
   onCall?: (client: string, tool: string, ok: boolean) => void;
+  /** Identical calls one extra session makes in a row, so the loop guard shows (0: none). */
+  loopCalls?: number;
 }
 
-/** Real MCP client sessions, one per client name, each talking to its own server instance, in parallel. */
+/** The same question again and again, as an agent stuck in a loop asks it. */
+const LOOPING_CALL = { name: 'chat', arguments: { prompt: 'is the build green yet?', model: 'gpt-4o-mini' } };
+const SESSIONS_PER_CLIENT = 2;
+
+/**
+ * Real MCP client sessions, two per client name (two windows of one app), each talking to its own
+ * server instance, in parallel; plus one Cursor session stuck in a loop when loopCalls is set.
+ */
 export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
-  const sessions = await Promise.all(
-    DEMO_CLIENTS.map(async (name) => {
-      const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-      const client = new Client({ name, version: '1.0.0' });
-      await Promise.all([options.createServer().connect(serverTransport), client.connect(clientTransport)]);
-      return { name, client };
-    }),
-  );
+  const connect = async (name: string) => {
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name, version: '1.0.0' });
+    await Promise.all([options.createServer().connect(serverTransport), client.connect(clientTransport)]);
+    return { name, client };
+  };
+  const names = DEMO_CLIENTS.flatMap((name) => Array.from({ length: SESSIONS_PER_CLIENT }, () => name));
+  const sessions = await Promise.all(names.map(connect));
+  const looping = options.loopCalls ? await connect('Cursor') : null;
   let started = 0;
   const more = () => !options.signal.aborted && (options.calls === undefined || started < options.calls);
   // Like several client windows open at once: each session calls, pauses, calls again.
@@ -104,10 +114,17 @@ export async function runDemoTraffic(options: TrafficOptions): Promise<number> {
       await delay(pause, undefined, { signal: options.signal }).catch(() => undefined);
     }
   };
+  const loopOnce = async (session: (typeof sessions)[number]) => {
+    for (let i = 0; i < (options.loopCalls ?? 0) && !options.signal.aborted; i++) {
+      const result = await session.client.callTool(LOOPING_CALL);
+      options.onCall?.(session.name, LOOPING_CALL.name, result.isError !== true);
+      await delay(options.minPauseMs / 4, undefined, { signal: options.signal }).catch(() => undefined);
+    }
+  };
   try {
-    await Promise.all(sessions.map(loop));
+    await Promise.all([...sessions.map(loop), ...(looping ? [loopOnce(looping)] : [])]);
   } finally {
-    await Promise.all(sessions.map((s) => s.client.close()));
+    await Promise.all([...sessions, ...(looping ? [looping] : [])].map((s) => s.client.close()));
   }
   return started;
 }
