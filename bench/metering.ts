@@ -1,8 +1,10 @@
 /**
  * What the metering path adds to a call: the same streamed chat request to the same simulated
  * upstream (loopback, no latency), once as a bare `openai` call and once through
- * `metering.run` (routing, guard, retry wrapper, usage, pricing, a committed ledger row).
- * The two alternate call by call so drift (CPU frequency, GC, other load) hits both alike.
+ * `metering.run` (routing, guard, retry wrapper, usage, pricing, a committed ledger row), and
+ * once more as an MCP session's call: with its session id, counted by the loop guard, and checked
+ * against a hard per-session quota (`--scope session`) before and after. The three alternate call
+ * by call so drift (CPU frequency, GC, other load) hits all alike.
  *
  *   npx tsx bench/metering.ts [calls = 2000]
  */
@@ -14,6 +16,8 @@ import OpenAI from 'openai';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { chatOperation } from '../src/mcp/tools/chat-call.js';
+import { setQuota } from '../src/quotas/manage.js';
+import { fingerprintOf } from '../src/sessions/loop-guard.js';
 import { createRuntime } from '../src/runtime.js';
 import { startSimulatedUpstream } from '../src/upstream/simulated.js';
 import { markdownTable, quantile } from './table.js';
@@ -89,46 +93,61 @@ export async function benchMetering(options: MeteringBenchOptions = {}): Promise
     );
     return performance.now() - started;
   }
+  // Eight sessions in turn; each call's arguments differ, so the guard counts and resets every time.
+  let n = 0;
+  async function inSession(): Promise<number> {
+    const started = performance.now();
+    const session = `bench-session-${n % 8}`;
+    const args = { prompt: `${messages[0]?.content} #${n++}`, max_tokens: 16 };
+    const loop = runtime.loopGuard.observe(session, 'chat', fingerprintOf(JSON.stringify(args)), Date.now());
+    await runtime.metering.run(
+      { source: 'bench', client: 'bench', tool: 'chat', session, loop },
+      chatOperation({ model: MODEL, messages: [{ role: 'user', content: args.prompt }], max_tokens: 16 }),
+    );
+    return performance.now() - started;
+  }
+  await setQuota(
+    runtime.store.quotas,
+    { name: 'bench-per-session', scope: 'session', metric: 'requests', period: 'day', limit: 1e9, hard: true },
+    { defaultTimeZone: 'UTC', now: Date.now(), mode: 'upsert' },
+  );
+  const paths = [bare, metered, inSession];
 
   try {
-    for (let i = 0; i < warmup; i++) {
-      await bare();
-      await metered();
-    }
-    const baseline: number[] = [];
-    const through: number[] = [];
+    for (let i = 0; i < warmup; i++) for (const run of paths) await run();
+    const samples: number[][] = paths.map(() => []);
     const deadline = performance.now() + budget;
     for (let i = 0; i < calls && performance.now() < deadline; i++) {
-      // Alternate which goes first, so neither always runs on a just-warmed connection.
-      if (i % 2 === 0) {
-        baseline.push(await bare());
-        through.push(await metered());
-      } else {
-        through.push(await metered());
-        baseline.push(await bare());
+      // Rotate which goes first, so none always runs on a just-warmed connection.
+      for (let k = 0; k < paths.length; k++) {
+        const at = (i + k) % paths.length;
+        samples[at]?.push(await (paths[at] ?? bare)());
       }
     }
+    const [baseline = [], through = [], sessions = []] = samples;
     const rows = await runtime.store.calls.count();
-    if (rows !== warmup + through.length)
-      throw new Error(`expected ${warmup + through.length} ledger rows, found ${rows}`);
-    const base = quantile(
-      [...baseline].sort((a, b) => a - b),
-      0.5,
-    );
-    const sortedThrough = [...through].sort((a, b) => a - b);
+    const expected = 2 * (warmup + through.length);
+    if (rows !== expected) throw new Error(`expected ${expected} ledger rows, found ${rows}`);
     const sortedBase = [...baseline].sort((a, b) => a - b);
+    const base = quantile(sortedBase, 0.5);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const overhead = (name: string, measured: number[]): MeteringBenchRow => {
+      const sorted = [...measured].sort((a, b) => a - b);
+      return {
+        path: name,
+        calls: measured.length,
+        p50_ms: quantile(sorted, 0.5) - base,
+        p99_ms: quantile(sorted, 0.99) - quantile(sortedBase, 0.99),
+        mean_ms: mean(measured) - mean(baseline),
+        p50_vs_baseline: '',
+      };
+    };
     return [
       summary('direct openai call (baseline)', baseline, base),
       summary('metering.run (chat tool operation)', through, base),
-      {
-        path: 'overhead (metered − baseline)',
-        calls: through.length,
-        p50_ms: quantile(sortedThrough, 0.5) - base,
-        p99_ms: quantile(sortedThrough, 0.99) - quantile(sortedBase, 0.99),
-        mean_ms:
-          through.reduce((s, x) => s + x, 0) / through.length - baseline.reduce((s, x) => s + x, 0) / baseline.length,
-        p50_vs_baseline: '',
-      },
+      summary('metering.run in a session: loop guard + hard per-session quota', sessions, base),
+      overhead('overhead (metered − baseline)', through),
+      overhead('overhead (in a session − baseline)', sessions),
     ];
   } finally {
     await runtime.close();
