@@ -24,7 +24,7 @@ const PARTS: Part[] = [
   {
     title: 'Metering-path overhead per call',
     about:
-      'One chat through `metering.run` (routing, retries wrapper, price, ledger insert) versus the same call made directly with the `openai` package, and once more as an MCP session's call (its session id on the row, counted by the loop guard, checked against a hard `--scope session` quota before and after), rotating call by call against the same simulated upstream (latency 0). Target: ≤ 1 ms added at p50, with the guard and session quotas on.',
+      'One chat through `metering.run` (routing, retries wrapper, price, ledger insert) versus the same call made directly with the `openai` package, and once more as a call in an MCP session (its session id on the row, counted by the loop guard, checked against a hard `--scope session` quota before and after), rotating call by call against the same simulated upstream (latency 0). Target: ≤ 1 ms added at p50, with the guard and session quotas on.',
     run: () => benchMetering({ calls: 2000, timeBudgetMs: 60_000 }),
   },
   {

@@ -1,19 +1,16 @@
 import type { TimeRange } from './queries/range.js';
+import type { UsageRow } from './usage-report.js';
 
-/** One session's calls in a range: the Sessions view, `usage --by session`'s companion API. */
-export interface SessionSummary {
+/** One session's calls in a range: the Sessions view. Its sums mean what a usage report's do. */
+export interface SessionSummary extends Pick<
+  UsageRow,
+  'requests' | 'errors' | 'blocked' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd'
+> {
   session: string;
   /** The client that made its calls (the greatest name, should one session have several). */
   client: string | null;
   first_ts: number;
   last_ts: number;
-  requests: number;
-  errors: number;
-  blocked: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Priced calls only, as everywhere. */
-  cost_usd: number;
 }
 
 /** Sums as an engine returns them; cost in the ledger's unit. */
