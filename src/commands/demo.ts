@@ -5,7 +5,7 @@ import { BadInputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runAgentTraffic } from '../demo/agent-traffic.js';
 import { isDatabaseUrl } from '../ledger/open-store.js';
-import { DEMO_CLIENTS, runDemoTraffic } from '../demo/traffic.js';
+import { DEMO_CLIENTS, demoLoopCalls, runDemoTraffic } from '../demo/traffic.js';
 import { seededRandom } from '../random.js';
 import { createServer } from '../mcp/server.js';
 import { createRuntime } from '../runtime.js';
@@ -93,8 +93,7 @@ export async function runDemoCommand(
         createServer: () => createServer(runtime.serverDeps('demo')),
         random,
         calls,
-        // Past the guard's limit, so its warning and its refusal both show.
-        loopCalls: config.loopGuard.enabled ? config.loopGuard.refuseAfter + 2 : 0,
+        loopCalls: demoLoopCalls(config.loopGuard),
         minPauseMs: calls ? 0 : 400,
         maxPauseMs: calls ? 0 : 2_500,
         signal,

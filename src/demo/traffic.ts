@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { LoopGuardSettings } from '../sessions/loop-guard.js';
 
 export const DEMO_CLIENTS = ['Cherry Studio', 'Claude Desktop', 'Cursor', 'inspector-cli'] as const;
 
@@ -85,8 +86,14 @@ export interface TrafficOptions {
 }
 
 /** The same question again and again, as an agent stuck in a loop asks it. */
-const LOOPING_CALL = { name: 'chat', arguments: { prompt: 'is the build green yet?', model: 'gpt-4o-mini' } };
+const LOOPING_CALL = {
+  name: 'chat',
+  arguments: { prompt: 'is the build green yet?', model: 'gpt-4o-mini', max_tokens: 8 },
+};
 const SESSIONS_PER_CLIENT = 2;
+
+/** Past the guard's limit, so its warning and its refusal both show; none when the guard is off. */
+export const demoLoopCalls = (guard: LoopGuardSettings): number => (guard.enabled ? guard.refuseAfter + 2 : 0);
 
 /**
  * Real MCP client sessions, two per client name (two windows of one app), each talking to its own

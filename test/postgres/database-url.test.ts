@@ -3,6 +3,7 @@
  * built binary under a real MCP client), usage, quota, verify and demo --db. Bad URLs and
  * unreachable servers fail fast with host, port and database named, never the password.
  */
+import { demoLoopCalls } from '../../src/demo/traffic.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -195,7 +196,8 @@ describe.runIf(POSTGRES_AVAILABLE)('every command on the PostgreSQL ledger', () 
     expect(out).toContain(`Simulated usage is recorded in ${demoDb}`);
     const store = await openPostgresStore({ url: demoDb });
     try {
-      expect(await store.calls.count()).toBe(6);
+      // Six calls of ordinary traffic, and the looping session that shows the loop guard.
+      expect(await store.calls.count()).toBe(6 + demoLoopCalls(config.loopGuard));
     } finally {
       await store.close();
     }
