@@ -33,7 +33,7 @@ const bareEnv = (extra: Record<string, string> = {}) => ({
 });
 
 describe('the built binary over stdio', () => {
-  it('initializes quickly, serves a chat call, and writes the ledger under HOME by default', async () => {
+  it('initializes quickly, serves calls under one session id, and writes the ledger under HOME by default', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [BUILT_CLI],
@@ -49,14 +49,20 @@ describe('the built binary over stdio', () => {
     process.stderr.write(`[stdio-binary] spawn → initialize answered: ${initializeMs.toFixed(0)} ms\n`);
     const result = await client.callTool({ name: 'chat', arguments: { prompt: 'from a child process' } });
     expect(result.isError).toBeFalsy();
+    await client.callTool({ name: 'create_embeddings', arguments: { input: 'and again' } });
     await client.close();
 
     const ledgerFile = path.join(home, '.local', 'share', 'cometapi-mcp', 'ledger.db');
     const ledger = openSqliteStore({ file: ledgerFile });
     try {
-      expect(await allCalls(ledger)).toMatchObject([
+      const rows = await allCalls(ledger);
+      expect(rows).toMatchObject([
         { client: 'inspector-cli', tool: 'chat', status: 'ok', source: 'mcp-stdio' },
+        { client: 'inspector-cli', tool: 'create_embeddings', status: 'ok', source: 'mcp-stdio' },
       ]);
+      // One session id for the whole process: the client window that spawned it.
+      expect(rows[0]?.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(rows[1]?.session).toBe(rows[0]?.session);
     } finally {
       await ledger.close();
     }
