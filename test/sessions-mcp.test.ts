@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readQuotaStates } from '../src/quotas/report.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startHarness, textOf } from './helpers/harness.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
@@ -104,8 +105,15 @@ describe.each(ledgerEngines('sessions over in-memory MCP'))('sessions over in-me
       const alerts = await h.runtime.store.alerts.recent(50);
       const fired = alerts.map((a) => `${a.session === session ? 'A' : 'B'}:${a.threshold}`).sort();
       expect(fired).toEqual(['A:100', 'A:50', 'A:80', 'B:100', 'B:50', 'B:80']);
+      // Listed without a caller (quota list, the dashboard): the session that has used the most.
+      await h.call('chat', { prompt: 'not counted: refused' });
+      await capEverySession(h.runtime.store, 'per-session', 3);
+      await other.call('chat', { prompt: 'b4' });
+      const listed = await readQuotaStates(h.runtime.store, Date.now());
+      const otherSession = (await allCalls(h.runtime.store)).at(-1)?.session;
+      expect(listed).toMatchObject([{ scope: `session=${otherSession}`, used: 3, limit: 3, percent: 100 }]);
       const usage = await h.call('get_usage', {});
-      expect(usage.structuredContent).toMatchObject({ quotas: [{ scope: `session=${session}`, used: 2, limit: 2 }] });
+      expect(usage.structuredContent).toMatchObject({ quotas: [{ scope: `session=${session}`, used: 2, limit: 3 }] });
       await other.client.close();
     } finally {
       await h.close();

@@ -11,6 +11,7 @@ export interface SessionSummary extends Pick<
   client: string | null;
   first_ts: number;
   last_ts: number;
+  images: number;
 }
 
 /** Sums as an engine returns them; cost in the ledger's unit. */
@@ -26,7 +27,7 @@ export const sessionListSql = (sum: (condition: string) => string, from: string,
   SELECT session, MAX(client) AS client, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS requests,
          ${sum("status = 'error'")} AS errors, ${sum("status = 'blocked'")} AS blocked,
          COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
-         COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd
+         COALESCE(SUM(images), 0) AS images, COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd
     FROM calls WHERE session IS NOT NULL AND ts >= ${from} AND ts < ${to}
    GROUP BY session ORDER BY cost_micro_usd DESC, requests DESC, session LIMIT ${limit}`;
 

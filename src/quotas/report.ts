@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appliedTo } from '../ledger/quota-usage.js';
-import type { LedgerStore, Quota } from '../ledger/store.js';
+import type { LedgerStore, Quota, SessionSummary } from '../ledger/store.js';
 import { localDateTime } from './format.js';
 import { QUOTA_METRICS, QUOTA_PERIODS } from './schema.js';
 import { periodWindow, quotaState, type QuotaState } from './state.js';
@@ -30,7 +30,8 @@ export const quotaStateSchema = z.object({
 
 /**
  * Every quota with its current period's figures: get_usage, `quota list`, /api/quotas. A session
- * quota is shown for `session` (the caller's own, in get_usage); without one it has no usage to show.
+ * quota is shown for `session` (the caller's own, in get_usage), else for the session that has
+ * used the most of it this period ("session=…"), so a list shows how close the nearest one is.
  */
 export async function readQuotaStates(
   store: LedgerStore,
@@ -39,8 +40,29 @@ export async function readQuotaStates(
 ): Promise<QuotaState[]> {
   const quotas = await store.quotas.list();
   return Promise.all(
-    quotas.map((quota) => readQuotaState(store, session ? appliedTo(quota, { session }) : quota, now)),
+    quotas.map(async (quota) => {
+      const shown = quota.scope === 'session' ? (session ?? (await busiestSession(store, quota, now))) : null;
+      return readQuotaState(store, shown === null ? quota : appliedTo(quota, { session: shown }), now);
+    }),
   );
+}
+
+/** Sessions compared at most; the most expensive of a period's sessions come first. */
+const SESSIONS_COMPARED = 500;
+
+function amountOf(metric: Quota['metric'], s: SessionSummary): number {
+  if (metric === 'cost') return s.cost_usd;
+  if (metric === 'tokens') return s.prompt_tokens + s.completion_tokens;
+  return metric === 'requests' ? s.requests - s.blocked : s.images;
+}
+
+/** The session that has used the most of a session quota's metric this period; null when none has calls. */
+async function busiestSession(store: LedgerStore, quota: Quota, now: number): Promise<string | null> {
+  const window = periodWindow(quota, now);
+  const sessions = await store.sessions.list({ from: window.start, to: window.end }, SESSIONS_COMPARED);
+  let busiest: SessionSummary | undefined;
+  for (const s of sessions) if (!busiest || amountOf(quota.metric, s) > amountOf(quota.metric, busiest)) busiest = s;
+  return busiest?.session ?? null;
 }
 
 /** One quota's figures for the period around `now`. */

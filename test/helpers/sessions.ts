@@ -35,6 +35,7 @@ export function sessionsFromRows(rows: readonly CallRow[]): Map<string, Omit<Ses
       blocked: 0,
       prompt_tokens: 0,
       completion_tokens: 0,
+      images: 0,
       cost_usd: 0,
     };
     s.first_ts = Math.min(s.first_ts, row.ts);
@@ -44,6 +45,7 @@ export function sessionsFromRows(rows: readonly CallRow[]): Map<string, Omit<Ses
     s.blocked += row.status === 'blocked' ? 1 : 0;
     s.prompt_tokens += row.prompt_tokens;
     s.completion_tokens += row.completion_tokens;
+    s.images += row.images;
     s.cost_usd += (row.cost_micro_usd ?? 0) / 1e6;
     sums.set(row.session, s);
   }
