@@ -51,7 +51,6 @@ export interface ProxyRoutesDeps {
   now?: () => number;
   /** Identical bodies repeated in one session are refused past its limit. */
   loopGuard?: LoopGuard;
-  clock?: () => number;
 }
 
 type ProxyContext = Context<{ Bindings: HttpBindings }>;
@@ -105,7 +104,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<{ Bindings: HttpB
     const session = proxySessionId(headers);
     const loop =
       session && deps.loopGuard?.enabled
-        ? deps.loopGuard.observe(session, `${tool} request`, fingerprintOf(body), (deps.clock ?? Date.now)())
+        ? deps.loopGuard.observe(session, `${tool} request`, fingerprintOf(body), Date.now())
         : undefined;
     return { source: 'proxy', client: callerName(headers), tool, session, loop };
   }
