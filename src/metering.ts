@@ -1,4 +1,5 @@
 import { QuotaExceededError, UpstreamError, redact } from './errors.js';
+import { usdFromNano } from './ledger/calls.js';
 import type { CallRecord, CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
@@ -30,7 +31,7 @@ export interface PendingCall {
   provider: string;
   model: string;
   estimate: CallEstimate;
-  estimatedCostMicroUsd: number | null;
+  estimatedCostNanoUsd: number | null;
 }
 
 /** What a check held for the call (exact shared quotas); released once its row is written. */
@@ -134,7 +135,7 @@ export function createMetering(deps: MeteringDeps): Metering {
   /** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
   function costOf(usage: Usage, ...models: string[]): number | null {
     for (const model of models) {
-      const cost = deps.prices.costMicroUsd(model, usage);
+      const cost = deps.prices.costNanoUsd(model, usage);
       if (cost !== null) return cost;
     }
     return null;
@@ -158,7 +159,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       reasoning_tokens: 0,
       images: 0,
       usage_estimated: false,
-      cost_micro_usd: null,
+      cost_nano_usd: null,
       status: 'ok',
       http_status: null,
       error_type: null,
@@ -179,7 +180,7 @@ export function createMetering(deps: MeteringDeps): Metering {
     const base = baseRecord(ctx, primary.provider, op, started);
 
     // Priced by the id the provider knows: a routing alias ("llama3") has no price of its own.
-    const estimatedCost = deps.prices.costMicroUsd(primary.model, {
+    const estimatedCost = deps.prices.costNanoUsd(primary.model, {
       prompt_tokens: op.estimate.prompt_tokens,
       completion_tokens: op.estimate.max_completion_tokens,
       cached_tokens: 0,
@@ -193,7 +194,7 @@ export function createMetering(deps: MeteringDeps): Metering {
         provider: primary.provider,
         model: op.model,
         estimate: op.estimate,
-        estimatedCostMicroUsd: estimatedCost,
+        estimatedCostNanoUsd: estimatedCost,
       });
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
@@ -236,7 +237,7 @@ export function createMetering(deps: MeteringDeps): Metering {
             value: a.value,
             callId: id,
             record,
-            costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+            costUsd: record.cost_nano_usd === null ? null : usdFromNano(record.cost_nano_usd),
           };
         }
         last = { error: outcome.error, route, index };
@@ -274,7 +275,7 @@ export function createMetering(deps: MeteringDeps): Metering {
           reasoning_tokens: used.reasoning_tokens,
           images: used.images,
           usage_estimated: used.estimated,
-          cost_micro_usd: costOf(used, route.model, op.model),
+          cost_nano_usd: costOf(used, route.model, op.model),
         }),
       };
       throw new MeteredCallError(message, await write(record), record, error);
@@ -308,7 +309,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       input_chars: usage.characters,
       audio_seconds: usage.audio_seconds || null,
       usage_estimated: usage.estimated,
-      cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
+      cost_nano_usd: costOf(usage, a.modelUsed, base.model_requested),
       http_status: a.httpStatus,
       retries,
       fallback_from: fallbackFrom,

@@ -33,5 +33,5 @@ export function matchesScope(quota: QuotaUsageKey, subject: CallSubject): boolea
   }
 }
 
-/** Totals in each metric's integer unit (micro-USD for cost). */
+/** Totals in each metric's integer unit (nano-USD for cost). */
 export type MetricTotals = Record<QuotaMetric, number>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LedgerStore, Quota } from '../ledger/store.js';
 import { localDateTime } from './format.js';
+import { formatUsd } from '../usage-format.js';
 import { QUOTA_METRICS, QUOTA_PERIODS } from './schema.js';
 import { periodWindow, quotaState, type QuotaState } from './state.js';
 
@@ -35,7 +36,7 @@ export async function readQuotaState(store: LedgerStore, quota: Quota, now: numb
 
 const figure = (s: QuotaState, value: number): string =>
   s.metric === 'cost'
-    ? `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`
+    ? formatUsd(value)
     : `${value.toLocaleString('en-US')} ${s.metric}`;
 
 /** Plain lines for MCP text content: what an agent needs to pace itself. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
 import defaults from './prices.json' with { type: 'json' };
 
-/** USD per million tokens is the same number as micro-USD per token, so costs stay integers. */
+/** USD per million tokens; × 1000 it is nano-USD per token (costs are whole nano-USD per call). */
 const modelPriceSchema = z.object({
   input_per_mtok: z.number().nonnegative().optional(),
   output_per_mtok: z.number().nonnegative().optional(),
@@ -39,8 +39,8 @@ export interface PriceTable {
   readonly source: string;
   readonly asOf: string;
   price(model: string): ModelPrice | undefined;
-  /** Cost in micro-USD, or null when the model has no price (shown as "unpriced", never as 0). */
-  costMicroUsd(model: string, usage: BillableUsage): number | null;
+  /** Cost in nano-USD, rounded once per call, or null when the model has no price (shown as "unpriced", never as 0). */
+  costNanoUsd(model: string, usage: BillableUsage): number | null;
   models(): string[];
 }
 
@@ -81,7 +81,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
     asOf,
     price,
     models: () => [...table.keys()],
-    costMicroUsd(model, usage) {
+    costNanoUsd(model, usage) {
       const p = price(model);
       if (!p) return null;
       const cacheWrites = usage.cache_write_tokens ?? 0;
@@ -89,6 +89,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
       if (cacheWrites > 0 && p.cache_write_per_mtok === undefined) return null;
       const uncached = Math.max(0, usage.prompt_tokens - usage.cached_tokens - cacheWrites);
       const cachedRate = p.cached_input_per_mtok ?? p.input_per_mtok ?? 0;
+      // In micro-USD (USD per million tokens × tokens), then one rounding to whole nano-USD.
       const micro =
         uncached * (p.input_per_mtok ?? 0) +
         usage.cached_tokens * cachedRate +
@@ -98,7 +99,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
         (usage.characters ?? 0) * (p.per_mchar ?? 0) +
         ((usage.audio_seconds ?? 0) / 60) * (p.per_minute ?? 0) * 1e6 +
         (p.per_request ?? 0) * 1e6;
-      return Math.round(micro);
+      return Math.round(micro * 1000);
     },
   };
 }

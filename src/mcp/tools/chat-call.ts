@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../ledger/calls.js';
+import { usdFromNano, type CallRecord } from '../../ledger/calls.js';
 import type { Operation } from '../../metering.js';
 import type { ChatMessage, ChatValue } from '../../upstream/client.js';
 import { roughTokenCount } from '../../upstream/usage.js';
@@ -50,7 +50,7 @@ export function callFigures(record: CallRecord, callId: number) {
       total_tokens: record.prompt_tokens + record.completion_tokens,
       estimated: record.usage_estimated,
     },
-    cost_usd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+    cost_usd: record.cost_nano_usd === null ? null : usdFromNano(record.cost_nano_usd),
     latency_ms: record.duration_ms ?? 0,
     ttft_ms: record.ttft_ms,
     retries: record.retries,
