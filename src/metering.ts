@@ -4,7 +4,8 @@ import type { CallRecord, CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
 import { finalAfterForwarding } from './upstream/errors.js';
-import type { PriceTable } from './upstream/prices.js';
+import type { PriceBook } from './upstream/price-book.js';
+import { firstPricedCost, type PriceTable } from './upstream/prices.js';
 import type { ProviderRouter, Route } from './upstream/providers.js';
 import { withRetries, type RetryDeps, type RetryPolicy } from './upstream/retry.js';
 import type { Usage } from './upstream/usage.js';
@@ -89,7 +90,8 @@ export class MeteredCallError extends Error {
 
 export interface MeteringDeps {
   store: LedgerStore;
-  prices: PriceTable;
+  /** Read once per call: the configured table with the ledger's stored prices over it. */
+  prices: PriceBook;
   /** Model → provider client; a provider without its key makes each call explain how to set it. */
   router: ProviderRouter;
   retryPolicy: RetryPolicy;
@@ -105,7 +107,6 @@ export interface MeteringDeps {
 
 export interface Metering {
   run<T>(ctx: CallContext, op: Operation<T>): Promise<MeteredResult<T>>;
-  readonly prices: PriceTable;
   readonly hasUpstream: boolean;
 }
 
@@ -130,15 +131,6 @@ export function createMetering(deps: MeteringDeps): Metering {
       deps.logger.warn('post-record hook failed', { error: String(error) });
     }
     return id;
-  }
-
-  /** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
-  function costOf(usage: Usage, ...models: string[]): number | null {
-    for (const model of models) {
-      const cost = deps.prices.costNanoUsd(model, usage);
-      if (cost !== null) return cost;
-    }
-    return null;
   }
 
   function baseRecord(ctx: CallContext, provider: string, op: Operation<unknown>, started: number): CallRecord {
@@ -179,8 +171,9 @@ export function createMetering(deps: MeteringDeps): Metering {
     const started = clock();
     const base = baseRecord(ctx, primary.provider, op, started);
 
+    const prices = await deps.prices.current();
     // Priced by the id the provider knows: a routing alias ("llama3") has no price of its own.
-    const estimatedCost = deps.prices.costNanoUsd(primary.model, {
+    const estimatedCost = prices.costNanoUsd(primary.model, {
       prompt_tokens: op.estimate.prompt_tokens,
       completion_tokens: op.estimate.max_completion_tokens,
       cached_tokens: 0,
@@ -226,6 +219,7 @@ export function createMetering(deps: MeteringDeps): Metering {
         if (outcome.ok) {
           const a = outcome.value;
           const record = successRecord(
+            prices,
             { ...base, provider: route.provider },
             a,
             clock() - started,
@@ -275,7 +269,7 @@ export function createMetering(deps: MeteringDeps): Metering {
           reasoning_tokens: used.reasoning_tokens,
           images: used.images,
           usage_estimated: used.estimated,
-          cost_nano_usd: costOf(used, route.model, op.model),
+          cost_nano_usd: firstPricedCost(prices, used, [route.model, op.model]),
         }),
       };
       throw new MeteredCallError(message, await write(record), record, error);
@@ -288,6 +282,7 @@ export function createMetering(deps: MeteringDeps): Metering {
   }
 
   function successRecord(
+    prices: PriceTable,
     base: CallRecord,
     a: Attempt<unknown>,
     duration: number,
@@ -309,7 +304,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       input_chars: usage.characters,
       audio_seconds: usage.audio_seconds || null,
       usage_estimated: usage.estimated,
-      cost_nano_usd: costOf(usage, a.modelUsed, base.model_requested),
+      cost_nano_usd: firstPricedCost(prices, usage, [a.modelUsed, base.model_requested]),
       http_status: a.httpStatus,
       retries,
       fallback_from: fallbackFrom,
@@ -317,7 +312,7 @@ export function createMetering(deps: MeteringDeps): Metering {
     };
   }
 
-  return { run, prices: deps.prices, hasUpstream: deps.router.defaultClient !== null };
+  return { run, hasUpstream: deps.router.defaultClient !== null };
 }
 
 function asUpstreamError(error: unknown): UpstreamError {

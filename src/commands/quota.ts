@@ -110,8 +110,7 @@ export function describeQuota(q: Quota): string {
   );
 }
 
-const figure = (s: QuotaState, value: number) =>
-  s.metric !== 'cost' ? String(value) : formatUsd(value);
+const figure = (s: QuotaState, value: number) => (s.metric !== 'cost' ? String(value) : formatUsd(value));
 
 /** Used / limit / % for the current period, one line per quota. */
 export function formatQuotaTable(states: readonly QuotaState[]): string {

@@ -2,8 +2,7 @@
  * Prices stored in the ledger (`cometapi-mcp prices set`, the dashboard's Prices panel), so every
  * process on it prices calls alike, and repricing the calls already recorded.
  */
-import { z } from 'zod';
-import type { ModelPrice } from '../upstream/prices.js';
+import { modelPriceSchema, type ModelPrice } from '../upstream/prices.js';
 
 /** One model's stored price: only the fields that were set, over the price table's entry. */
 export interface PriceOverride {
@@ -91,12 +90,10 @@ export const emptyTotals = (): RepriceTotals => ({
 export const PRICED_CALL_COLUMNS =
   'id, model_used, model_requested, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, images, input_chars, audio_seconds, cost_nano_usd';
 
-const storedPriceSchema = z.record(z.string(), z.number().nonnegative());
-
 /** A hand-edited row must not break every call: one that does not parse is left out. */
 export function overrideFromRow(row: { model: string; price: string; updated_at: number }): PriceOverride | null {
   try {
-    const price = storedPriceSchema.safeParse(JSON.parse(row.price));
+    const price = modelPriceSchema.safeParse(JSON.parse(row.price));
     return price.success ? { model: row.model, price: price.data, updated_at: row.updated_at } : null;
   } catch {
     return null;

@@ -26,7 +26,8 @@ export interface QuotaRow extends Omit<Quota, 'thresholds' | 'hard'> {
 /** USD for cost, the plain count for the rest: what people type and read. */
 export const toAmount = (metric: QuotaMetric, value: number): number =>
   metric === 'cost' ? nanoFromUsd(value) : Math.round(value);
-export const fromAmount = (metric: QuotaMetric, amount: number): number => (metric === 'cost' ? usdFromNano(amount) : amount);
+export const fromAmount = (metric: QuotaMetric, amount: number): number =>
+  metric === 'cost' ? usdFromNano(amount) : amount;
 
 export function quotaFromRow(row: QuotaRow): Quota {
   return { ...row, thresholds: parseThresholds(row.thresholds), hard: row.hard === 1 };

@@ -36,7 +36,6 @@ export function withCallLogging(metering: Metering, server: McpServer): Metering
       .catch(() => undefined);
   };
   return {
-    prices: metering.prices,
     hasUpstream: metering.hasUpstream,
     async run(ctx, op) {
       try {

@@ -35,9 +35,7 @@ export async function readQuotaState(store: LedgerStore, quota: Quota, now: numb
 }
 
 const figure = (s: QuotaState, value: number): string =>
-  s.metric === 'cost'
-    ? formatUsd(value)
-    : `${value.toLocaleString('en-US')} ${s.metric}`;
+  s.metric === 'cost' ? formatUsd(value) : `${value.toLocaleString('en-US')} ${s.metric}`;
 
 /** Plain lines for MCP text content: what an agent needs to pace itself. */
 export function formatQuotaLines(states: readonly QuotaState[]): string {

@@ -81,10 +81,8 @@ export function createLedgerMetrics(queries: QueryStore): LedgerMetrics {
   });
   usageCounter('cometapi_prompt_tokens_total', 'Prompt (input) tokens.', (s) => s.prompt);
   usageCounter('cometapi_completion_tokens_total', 'Completion (output) tokens.', (s) => s.completion);
-  usageCounter(
-    'cometapi_cost_usd_total',
-    'Cost in USD of priced calls; see cometapi_unpriced_calls_total.',
-    (s) => usdFromNano(s.costNano),
+  usageCounter('cometapi_cost_usd_total', 'Cost in USD of priced calls; see cometapi_unpriced_calls_total.', (s) =>
+    usdFromNano(s.costNano),
   );
   usageCounter(
     'cometapi_unpriced_calls_total',

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
+import type { PriceOverride } from '../ledger/prices.js';
 import defaults from './prices.json' with { type: 'json' };
 
 /** USD per million tokens; × 1000 it is nano-USD per token (costs are whole nano-USD per call). */
-const modelPriceSchema = z.object({
+export const modelPriceSchema = z.object({
   input_per_mtok: z.number().nonnegative().optional(),
   output_per_mtok: z.number().nonnegative().optional(),
   cached_input_per_mtok: z.number().nonnegative().optional(),
@@ -44,6 +45,19 @@ export interface PriceTable {
   models(): string[];
 }
 
+/** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
+export function firstPricedCost(
+  table: PriceTable,
+  usage: BillableUsage,
+  models: readonly (string | null)[],
+): number | null {
+  for (const model of models) {
+    const cost = model === null ? null : table.costNanoUsd(model, usage);
+    if (cost !== null) return cost;
+  }
+  return null;
+}
+
 /** Vendor prefixes such as "openai/gpt-4o" and date suffixes are matched to the base entry. */
 function lookupKeys(model: string): string[] {
   const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
@@ -51,24 +65,33 @@ function lookupKeys(model: string): string[] {
   return [...new Set([model, bare, undated])];
 }
 
+/** The built-in table (prices.json), with the entries of COMETAPI_MCP_PRICES's file over it. */
 export function createPriceTable(overridesFile?: string): PriceTable {
   const table = new Map(Object.entries(priceFileSchema.parse(defaults).models));
-  let source = defaults.source;
-  let asOf = defaults.as_of;
-  if (overridesFile) {
-    let parsed: z.infer<typeof priceFileSchema>;
-    try {
-      parsed = priceFileSchema.parse(JSON.parse(fs.readFileSync(overridesFile, 'utf8')));
-    } catch (error) {
-      throw new ConfigError(
-        `COMETAPI_MCP_PRICES: cannot use ${overridesFile}: ${errorMessage(error)}. ` +
-          'Expected {"models": {"<model>": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}}.',
-      );
-    }
-    for (const [model, price] of Object.entries(parsed.models)) table.set(model, price);
-    source = `${source} Overrides: ${overridesFile}.`;
-    asOf = parsed.as_of ?? asOf;
+  if (!overridesFile) return tableOf(table, defaults.source, defaults.as_of);
+  let parsed: z.infer<typeof priceFileSchema>;
+  try {
+    parsed = priceFileSchema.parse(JSON.parse(fs.readFileSync(overridesFile, 'utf8')));
+  } catch (error) {
+    throw new ConfigError(
+      `COMETAPI_MCP_PRICES: cannot use ${overridesFile}: ${errorMessage(error)}. ` +
+        'Expected {"models": {"<model>": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}}.',
+    );
   }
+  for (const [model, price] of Object.entries(parsed.models)) table.set(model, price);
+  return tableOf(table, `${defaults.source} Overrides: ${overridesFile}.`, parsed.as_of ?? defaults.as_of);
+}
+
+/** The table with prices stored in the ledger over it, each field set over the entry it matches. */
+export function withStoredPrices(base: PriceTable, stored: readonly PriceOverride[]): PriceTable {
+  if (stored.length === 0) return base;
+  const table = new Map(base.models().map((model): [string, ModelPrice] => [model, base.price(model) ?? {}]));
+  for (const { model, price } of stored) table.set(model, { ...base.price(model), ...price });
+  const models = stored.map((o) => o.model).join(', ');
+  return tableOf(table, `${base.source} Set in the ledger (cometapi-mcp prices set): ${models}.`, base.asOf);
+}
+
+function tableOf(table: ReadonlyMap<string, ModelPrice>, source: string, asOf: string): PriceTable {
   const price = (model: string) => {
     for (const key of lookupKeys(model)) {
       const hit = table.get(key);

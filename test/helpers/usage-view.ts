@@ -31,7 +31,13 @@ export function seededRows(now: number): CallRecord[] {
       prompt_tokens: 120,
       completion_tokens: 40,
     }),
-    callRecord({ ts: at(100), model_used: XSS_MODEL, client: XSS_CLIENT, cost_nano_usd: 2_500_000, prompt_tokens: 300 }),
+    callRecord({
+      ts: at(100),
+      model_used: XSS_MODEL,
+      client: XSS_CLIENT,
+      cost_nano_usd: 2_500_000,
+      prompt_tokens: 300,
+    }),
     callRecord({
       ts: at(50),
       status: 'error',

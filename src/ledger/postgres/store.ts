@@ -15,6 +15,7 @@ import { checkConnection, createPool } from './connect.js';
 import { parsePostgresUrl, PostgresConnectError, safeMessage } from './target.js';
 import { migrate } from './migrate.js';
 import { createPgQuotaUsage } from './quota-usage.js';
+import { createPgPriceStore } from './prices.js';
 import { createPgQuotaStore } from './quotas.js';
 import { createRangeQueries } from './range-queries.js';
 import { createRollups } from './rollups.js';
@@ -70,6 +71,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       quotaUsage,
     },
     quotas: createPgQuotaStore(pool),
+    prices: createPgPriceStore(pool),
     alerts: createPgAlertStore(pool),
     reservations: createPgReservations(pool),
     copies: createPgCopyStore(pool),
