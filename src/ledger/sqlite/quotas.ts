@@ -1,4 +1,4 @@
-import { quotaFromRow, toAmount, type Quota, type QuotaRow } from '../quotas.js';
+import { quotaFromRow, toAmount, type QuotaRow } from '../quotas.js';
 import type { QuotaStore } from '../store.js';
 import type { Db } from './open.js';
 import { createVersionedCache } from './versioned-cache.js';
