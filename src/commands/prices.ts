@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { ledgerOptions, openStore } from '../ledger/open-store.js';
-import type { ModelPrice } from '../upstream/prices.js';
 import { formatPriceTable, formatReprice, formatUnpriced } from '../prices/format.js';
-import { applyPrice, PRICE_FLAGS, previewPrice, priceValue, type PriceRequest } from '../prices/manage.js';
+import {
+  applyPrice,
+  parsePrice,
+  parseRepriceSince,
+  PRICE_FLAGS,
+  previewPrice,
+  type PriceRequest,
+} from '../prices/manage.js';
 import { createPriceBook } from '../upstream/price-book.js';
 import { createPriceTable } from '../upstream/prices.js';
-import { parseSince } from '../time.js';
 
 export const PRICES_HELP = `cometapi-mcp prices [--json] [--db FILE|postgres://…]
   cometapi-mcp prices set MODEL [--input USD] [--output USD] [--cached USD] [--cache-write USD]   (per million tokens)
@@ -23,27 +28,11 @@ export interface PricesCommandDeps {
   confirm: (question: string) => Promise<boolean>;
 }
 
-function parseRepriceSince(text: string | undefined, now: number, timeZone: string): number | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseSince(text, now, timeZone);
-  } catch {
-    throw new BadInputError(
-      `--reprice-since must be a date like 2025-06-01 (or 7d, month, all); got "${text.slice(0, 40)}". Nothing was changed`,
-    );
-  }
-}
+const FLAG_OF = Object.fromEntries(Object.entries(PRICE_FLAGS).map(([flag, field]) => [field, flag]));
 
-function priceFrom(values: Record<string, unknown>): ModelPrice {
-  const price: ModelPrice = {};
-  for (const [flag, field] of Object.entries(PRICE_FLAGS)) {
-    if (values[flag] !== undefined) price[field] = priceValue(`--${flag}`, values[flag]);
-  }
-  if (Object.keys(price).length === 0) {
-    throw new BadInputError(`give at least one price, such as --input 0.15 --output 0.6.\nUsage: ${PRICES_HELP}`);
-  }
-  return price;
-}
+/** The flags given, by price field. */
+const fieldsOf = (values: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(PRICE_FLAGS).map(([flag, field]) => [field, values[flag]]));
 
 /** `prices`, `prices set`, `prices unset`. A reprice is shown first and applied once confirmed. */
 export async function runPricesCommand(
@@ -74,8 +63,10 @@ export async function runPricesCommand(
   if (changing && (!model || positionals.length > 1)) {
     throw new BadInputError(`name one model: cometapi-mcp prices ${action} MODEL …\nUsage: ${PRICES_HELP}`);
   }
-  const price = action === 'set' ? priceFrom(values) : null;
-  const since = parseRepriceSince(values['reprice-since'], now, config.timeZone);
+  const price = action === 'set' ? parsePrice(fieldsOf(values), (field) => `--${FLAG_OF[field]}`) : null;
+  const sinceText = values['reprice-since'];
+  const since =
+    sinceText === undefined ? undefined : parseRepriceSince(sinceText, now, config.timeZone, '--reprice-since');
   const store = await openStore(ledgerOptions(config, values.db));
   try {
     const book = createPriceBook(createPriceTable(config.pricesFile), () => store.prices.list());

@@ -4,6 +4,7 @@
  */
 import { BadInputError } from '../errors.js';
 import { addToTotals, emptyTotals } from '../ledger/prices.js';
+import { parseSince } from '../time.js';
 import type { LedgerStore, PricedCall, PriceOverride, RepriceTotals } from '../ledger/store.js';
 import type { PriceBook } from '../upstream/price-book.js';
 import { firstPricedCost, withStoredPrices, type ModelPrice, type PriceTable } from '../upstream/prices.js';
@@ -39,6 +40,36 @@ export function priceValue(name: string, value: unknown): number {
     );
   }
   return number;
+}
+
+/** The price fields given (each named as the caller spells it, for the message); at least one. */
+export function parsePrice(
+  values: Partial<Record<keyof ModelPrice, unknown>>,
+  nameOf: (field: string) => string,
+): ModelPrice {
+  const price: ModelPrice = {};
+  for (const field of PRICE_FIELDS) {
+    if (values[field] !== undefined) price[field] = priceValue(nameOf(field), values[field]);
+  }
+  if (Object.keys(price).length === 0) {
+    throw new BadInputError(
+      `give at least one price, such as ${nameOf('input_per_mtok')} 0.15 (USD per million tokens); nothing was changed`,
+      'bad_price',
+    );
+  }
+  return price;
+}
+
+/** Since when to reprice: a date like 2025-06-01 in the ledger's zone (or 7d, month, all). */
+export function parseRepriceSince(text: string, now: number, timeZone: string, name: string): number {
+  try {
+    return parseSince(text, now, timeZone);
+  } catch {
+    throw new BadInputError(
+      `${name} must be a date like 2025-06-01 (or 7d, month, all); got "${text.slice(0, 40)}". Nothing was changed`,
+      'bad_date',
+    );
+  }
 }
 
 /** A model the price table knows or calls in the ledger used; anything else is most likely a typo. */

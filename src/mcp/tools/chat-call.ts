@@ -46,10 +46,9 @@ export function chatOperation(call: ChatCall): Operation<ChatValue> {
         call.signal,
       );
     },
-    // Cancelled by the client (or cut off after tokens came): the upstream bills the prompt and
-    // whatever it generated, so the row records both, estimated, as the proxy does.
-    partialUsage: async () =>
-      call.signal?.aborted || streamed !== '' ? streamedUsage({ usage: null, text: streamed }, prompt) : null,
+    // Cancelled by the client: the upstream bills the prompt and whatever it generated before the
+    // cut, so the row records both, estimated, as the proxy does for an abandoned stream.
+    partialUsage: async () => (call.signal?.aborted ? streamedUsage({ usage: null, text: streamed }, prompt) : null),
   };
 }
 
