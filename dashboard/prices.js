@@ -17,7 +17,7 @@ function storedTable(data, { format, i18n }) {
   const cell = (value) => el('td', { className: 'num' }, value === undefined ? '–' : format.usd(value));
   return el(
     'table',
-    { id: 'prices-stored' },
+    { id: 'prices-stored', className: 'breakdown' },
     tableHead([t('column.model')], ...FIELDS.map(([, key]) => [t(key), 'num']), [t('prices.storedAt')]),
     el(
       'tbody',
