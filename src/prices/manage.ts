@@ -106,21 +106,17 @@ const usageOf = (call: PricedCall) => ({
 const costUnder = (table: PriceTable) => (call: PricedCall) =>
   firstPricedCost(table, usageOf(call), [call.model_used, call.model_requested]);
 
+/** The model checked, and the stored prices and the table as they would be after the request. */
 async function tableAfter(store: LedgerStore, book: PriceBook, request: PriceRequest, now: number) {
+  await checkModel(store, await book.current(), request.model);
   const stored = storedAfter(await store.prices.list(), request, now);
   return { stored, table: withStoredPrices(book.base, stored) };
 }
 
-/** What the request would change, writing nothing: the reprice's totals (null without --reprice-since). */
-export async function previewPrice(
-  store: LedgerStore,
-  book: PriceBook,
-  request: PriceRequest,
-  now: number,
-): Promise<RepriceTotals | null> {
-  await checkModel(store, await book.current(), request.model);
-  if (request.since === undefined) return null;
+/** What the request would change, writing nothing: the reprice's totals (null without a date). */
+export async function previewPrice(store: LedgerStore, book: PriceBook, request: PriceRequest, now: number) {
   const { table } = await tableAfter(store, book, request, now);
+  if (request.since === undefined) return null;
   const costOf = costUnder(table);
   const totals = emptyTotals();
   for (const call of await store.prices.callsOf(request.model, request.since)) {
@@ -136,12 +132,10 @@ export async function applyPrice(
   request: PriceRequest,
   now: number,
 ): Promise<RepriceTotals | null> {
-  await checkModel(store, await book.current(), request.model);
   const { stored, table } = await tableAfter(store, book, request, now);
-  const price = stored.find((o) => o.model === request.model)?.price ?? null;
   return store.prices.apply({
     model: request.model,
-    price,
+    price: stored.find((o) => o.model === request.model)?.price ?? null,
     now,
     ...(request.since !== undefined && { reprice: { since: request.since, costOf: costUnder(table) } }),
   });
