@@ -71,10 +71,7 @@ export function syntheticCall(ts: number, random: () => number): CallRecord {
   const completion = status === 'ok' && tool !== 'create_embeddings' ? 20 + Math.floor(random() * random() * 1500) : 0;
   const duration = status === 'blocked' ? 1 : Math.round(200 + completion * model.msPerToken * (0.5 + random()));
   const error = status === 'error' ? pick(ERRORS, random) : null;
-  const cost =
-    model.price && status !== 'blocked'
-      ? prompt * model.price[0] + completion * model.price[1]
-      : null;
+  const cost = model.price && status !== 'blocked' ? prompt * model.price[0] + completion * model.price[1] : null;
   return {
     ts,
     duration_ms: duration,
