@@ -6,9 +6,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runPricesCommand } from '../src/commands/prices.js';
+import { BadInputError } from '../src/errors.js';
 import type { CallRow } from '../src/ledger/store.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
-import { allCalls, seedCalls, type EngineLedger } from './helpers/ledger.js';
+import { allCalls, ledgerConfig, seedCalls, type EngineLedger } from './helpers/ledger.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const HOUR = 3_600_000;
@@ -133,11 +135,20 @@ describe.each(ledgerEngines('prices CLI'))('prices CLI on $name', (engine) => {
     [['frobnicate'], 'prices takes set, unset or nothing'],
   ])('refuses %j with a clear message and changes nothing', async (args, message) => {
     const before = await costs();
-    const result = await run(ledger, [...args, '--yes']);
-    expect(result.code).toBe(2);
-    expect(result.err).toContain(message);
-    expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
+    const confirm = () => Promise.reject(new Error('must not ask'));
+    const command = runPricesCommand([...args, '--yes'], ledgerConfig(ledger), () => undefined, { confirm });
+    await expect(command).rejects.toThrow(BadInputError);
+    await expect(command).rejects.toThrow(message);
     expect(await costs()).toEqual(before);
+    expect(await ledger.store.prices.list()).toEqual([]);
+  });
+
+  it('as a process, bad input exits 2 with the message on stderr and no stack trace', async () => {
+    const result = await run(ledger, ['set', 'gpt-4o-mini', '--input=-0.1', '--yes']);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(
+      'cometapi-mcp: --input must be a price in USD, zero or more, such as 0.15 (got "-0.1"); nothing was changed\n',
+    );
     expect(await ledger.store.prices.list()).toEqual([]);
   });
 });
