@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 interface ModelProfile {
   name: string;
   weight: number;
-  /** micro-USD per 1k prompt / completion tokens; null: not in the price table. */
+  /** nano-USD per prompt / completion token; null: not in the price table. */
   price: [number, number] | null;
   msPerToken: number;
 }
@@ -71,10 +71,7 @@ export function syntheticCall(ts: number, random: () => number): CallRecord {
   const completion = status === 'ok' && tool !== 'create_embeddings' ? 20 + Math.floor(random() * random() * 1500) : 0;
   const duration = status === 'blocked' ? 1 : Math.round(200 + completion * model.msPerToken * (0.5 + random()));
   const error = status === 'error' ? pick(ERRORS, random) : null;
-  const cost =
-    model.price && status !== 'blocked'
-      ? Math.round((prompt * model.price[0] + completion * model.price[1]) / 1000)
-      : null;
+  const cost = model.price && status !== 'blocked' ? prompt * model.price[0] + completion * model.price[1] : null;
   return {
     ts,
     duration_ms: duration,
@@ -92,7 +89,7 @@ export function syntheticCall(ts: number, random: () => number): CallRecord {
     reasoning_tokens: 0,
     images: tool === 'generate_image' && status === 'ok' ? 1 : 0,
     usage_estimated: status === 'ok' && random() < 0.03,
-    cost_micro_usd: cost,
+    cost_nano_usd: cost,
     status,
     http_status: error ? error.http : status === 'ok' ? 200 : null,
     error_type: error ? error.type : status === 'blocked' ? 'quota_exceeded' : null,

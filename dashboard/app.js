@@ -4,7 +4,8 @@
 //   import { registerPanel } from '/app.js';
 //   registerPanel({ id: 'quotas', mount(container, ctx) {...}, refresh(ctx) {...} });
 // mount() gets a fresh <div> inside <section id="quotas"> once /api/info has loaded; refresh() runs
-// after every aggregate refresh (range change, new calls). ctx = { range, info, getJSON, format, i18n }.
+// after every aggregate refresh (range change, new calls). ctx = { range, info, getJSON, format, i18n,
+// refreshDashboard }.
 import { byId, clear, el, setFigure } from './dom.js';
 import { createFormat } from './format.js';
 import { createCharts } from './charts.js';
@@ -30,10 +31,13 @@ const state = {
   nextBefore: null,
   // The session the calls table is narrowed to (picked in the Sessions view), or null.
   session: null,
+  /** Reloads figures, charts and tables (a panel that changed stored costs asks for it). */
+  refreshAll: null,
 };
 
 function panelContext() {
-  return { range: state.range, info: state.info, getJSON, format: state.format, i18n: state.i18n };
+  const { range, info, format, i18n } = state;
+  return { range, info, getJSON, format, i18n, refreshDashboard: () => state.refreshAll?.() };
 }
 
 function mountPanel(panel) {
@@ -271,6 +275,7 @@ async function start() {
   renderStatic(state.info);
   state.charts = createCharts(state.format, state.i18n);
   const refreshAll = () => Promise.all([refreshAggregates(), loadCalls(true)]).then(() => showNotice(''));
+  state.refreshAll = refreshAll;
   bindControls(refreshAll);
   for (const panel of panels) mountPanel(panel);
   const scheduleRefresh = createRefreshScheduler(refreshAggregates, reportError);

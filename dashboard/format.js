@@ -1,4 +1,5 @@
 // Numbers, money and times through Intl, in the chosen locale and the ledger's configured time zone.
+import { createUsdFormat } from './money.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -7,12 +8,7 @@ const DAY = 24 * HOUR;
 export function createFormat(timeZone, locale) {
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const compactNumber = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
-  const money = (options) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', ...options });
-  const dollars = money({ maximumFractionDigits: 0 });
-  const cents = money({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  // Under $1: two significant digits, at least cents ($0.045, $0.50, $0.01, $0.0015), never "$0.05" for 4.5 cents.
-  const small = money({ minimumFractionDigits: 2, maximumFractionDigits: 8 });
-  const micro = money({ maximumFractionDigits: 6 });
+  const usdAmount = createUsdFormat(locale);
   const percentFormat = (digits) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits });
   const rateFine = percentFormat(2);
   const rate = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -38,16 +34,7 @@ export function createFormat(timeZone, locale) {
   const dayStart = (ms) => dayKey.format(ms);
   const decimalSign = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value;
 
-  const usd = (value) => {
-    if (value === null || value === undefined) return '–';
-    if (value === 0) return cents.format(0);
-    const abs = Math.abs(value);
-    if (abs >= 1000) return dollars.format(value);
-    if (abs >= 1) return cents.format(value);
-    // Costs are whole micro-USD, so anything smaller is not a real amount.
-    if (abs < 0.000001) return `${value > 0 ? '<' : '>'}${micro.format(value > 0 ? 0.000001 : -0.000001)}`;
-    return small.format(Number(value.toPrecision(2)));
-  };
+  const usd = (value) => (value === null || value === undefined ? '–' : usdAmount(value));
 
   const duration = (ms) => {
     if (ms === null || ms === undefined) return '–';

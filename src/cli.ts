@@ -17,6 +17,9 @@ Usage:
   cometapi-mcp quota        set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                             [--scope global|session|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard] [--thresholds 50,80,100]
                             | list [--json] | rm NAME   (budgets with alerts; --hard refuses calls past the limit)
+  cometapi-mcp prices       the price table in use and the ledger's unpriced models; set MODEL --input USD
+                            --output USD … [--reprice-since DATE] [--yes] stores a price every process uses
+                            (and recomputes stored costs); unset MODEL
   cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
                             ledger (a personal one into the team's, or back); run again to copy only what is new
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
@@ -66,6 +69,10 @@ async function main(argv: string[]): Promise<number> {
     case 'quota':
       await (await import('./commands/quota.js')).runQuotaCommand(rest, config, stdout);
       return 0;
+    case 'prices': {
+      const { confirmOnStdin } = await import('./commands/confirm.js');
+      return (await import('./commands/prices.js')).runPricesCommand(rest, config, stdout, { confirm: confirmOnStdin });
+    }
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
     case 'ledger':

@@ -1,9 +1,11 @@
 import { LoopGuardError, QuotaExceededError, UpstreamError, redact } from './errors.js';
+import { usdFromNano } from './ledger/calls.js';
 import type { CallRecord, CallSource, LedgerStore } from './ledger/store.js';
 import type { Logger } from './log.js';
 import type { Attempt, UpstreamClient } from './upstream/client.js';
 import { finalAfterForwarding } from './upstream/errors.js';
-import type { PriceTable } from './upstream/prices.js';
+import type { PriceBook } from './upstream/price-book.js';
+import { firstPricedCost, type PriceTable } from './upstream/prices.js';
 import type { ProviderRouter, Route } from './upstream/providers.js';
 import { withRetries, type RetryDeps, type RetryPolicy } from './upstream/retry.js';
 import type { Usage } from './upstream/usage.js';
@@ -35,7 +37,7 @@ export interface PendingCall {
   provider: string;
   model: string;
   estimate: CallEstimate;
-  estimatedCostMicroUsd: number | null;
+  estimatedCostNanoUsd: number | null;
 }
 
 /** What a check held for the call (exact shared quotas); released once its row is written. */
@@ -93,7 +95,8 @@ export class MeteredCallError extends Error {
 
 export interface MeteringDeps {
   store: LedgerStore;
-  prices: PriceTable;
+  /** Read once per call: the configured table with the ledger's stored prices over it. */
+  prices: PriceBook;
   /** Model → provider client; a provider without its key makes each call explain how to set it. */
   router: ProviderRouter;
   retryPolicy: RetryPolicy;
@@ -109,7 +112,6 @@ export interface MeteringDeps {
 
 export interface Metering {
   run<T>(ctx: CallContext, op: Operation<T>): Promise<MeteredResult<T>>;
-  readonly prices: PriceTable;
   readonly hasUpstream: boolean;
 }
 
@@ -136,15 +138,6 @@ export function createMetering(deps: MeteringDeps): Metering {
     return id;
   }
 
-  /** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
-  function costOf(usage: Usage, ...models: string[]): number | null {
-    for (const model of models) {
-      const cost = deps.prices.costMicroUsd(model, usage);
-      if (cost !== null) return cost;
-    }
-    return null;
-  }
-
   function baseRecord(ctx: CallContext, provider: string, op: Operation<unknown>, started: number): CallRecord {
     return {
       ts: started,
@@ -164,7 +157,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       reasoning_tokens: 0,
       images: 0,
       usage_estimated: false,
-      cost_micro_usd: null,
+      cost_nano_usd: null,
       status: 'ok',
       http_status: null,
       error_type: null,
@@ -194,8 +187,9 @@ export function createMetering(deps: MeteringDeps): Metering {
       throw new MeteredCallError(ctx.loop.message, await write(record), record, new LoopGuardError(ctx.loop.message));
     }
 
+    const prices = await deps.prices.current();
     // Priced by the id the provider knows: a routing alias ("llama3") has no price of its own.
-    const estimatedCost = deps.prices.costMicroUsd(primary.model, {
+    const estimatedCost = prices.costNanoUsd(primary.model, {
       prompt_tokens: op.estimate.prompt_tokens,
       completion_tokens: op.estimate.max_completion_tokens,
       cached_tokens: 0,
@@ -209,7 +203,7 @@ export function createMetering(deps: MeteringDeps): Metering {
         provider: primary.provider,
         model: op.model,
         estimate: op.estimate,
-        estimatedCostMicroUsd: estimatedCost,
+        estimatedCostNanoUsd: estimatedCost,
       });
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
@@ -241,6 +235,7 @@ export function createMetering(deps: MeteringDeps): Metering {
         if (outcome.ok) {
           const a = outcome.value;
           const record = successRecord(
+            prices,
             { ...base, provider: route.provider },
             a,
             clock() - started,
@@ -252,7 +247,7 @@ export function createMetering(deps: MeteringDeps): Metering {
             value: a.value,
             callId: id,
             record,
-            costUsd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+            costUsd: record.cost_nano_usd === null ? null : usdFromNano(record.cost_nano_usd),
           };
         }
         last = { error: outcome.error, route, index };
@@ -290,7 +285,7 @@ export function createMetering(deps: MeteringDeps): Metering {
           reasoning_tokens: used.reasoning_tokens,
           images: used.images,
           usage_estimated: used.estimated,
-          cost_micro_usd: costOf(used, route.model, op.model),
+          cost_nano_usd: firstPricedCost(prices, used, [route.model, op.model]),
         }),
       };
       throw new MeteredCallError(message, await write(record), record, error);
@@ -303,6 +298,7 @@ export function createMetering(deps: MeteringDeps): Metering {
   }
 
   function successRecord(
+    prices: PriceTable,
     base: CallRecord,
     a: Attempt<unknown>,
     duration: number,
@@ -324,7 +320,7 @@ export function createMetering(deps: MeteringDeps): Metering {
       input_chars: usage.characters,
       audio_seconds: usage.audio_seconds || null,
       usage_estimated: usage.estimated,
-      cost_micro_usd: costOf(usage, a.modelUsed, base.model_requested),
+      cost_nano_usd: firstPricedCost(prices, usage, [a.modelUsed, base.model_requested]),
       http_status: a.httpStatus,
       retries,
       fallback_from: fallbackFrom,
@@ -332,7 +328,7 @@ export function createMetering(deps: MeteringDeps): Metering {
     };
   }
 
-  return { run, prices: deps.prices, hasUpstream: deps.router.defaultClient !== null };
+  return { run, hasUpstream: deps.router.defaultClient !== null };
 }
 
 function asUpstreamError(error: unknown): UpstreamError {

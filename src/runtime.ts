@@ -10,14 +10,16 @@ import { createQuotaSystem, type QuotaSystem } from './quotas/system.js';
 import { createLoopGuard, type LoopGuard } from './sessions/loop-guard.js';
 import { createModelCatalog, type ModelCatalog } from './upstream/catalog.js';
 import type { UpstreamClient } from './upstream/client.js';
-import { createPriceTable, type PriceTable } from './upstream/prices.js';
+import { createPriceBook, type PriceBook } from './upstream/price-book.js';
+import { createPriceTable } from './upstream/prices.js';
 import { createProviderRouter, type ProviderRouter } from './upstream/providers.js';
 
 export interface Runtime {
   config: Config;
   logger: Logger;
   store: LedgerStore;
-  prices: PriceTable;
+  /** The configured price table with the prices stored in the ledger over it. */
+  prices: PriceBook;
   /** The built-in provider's client (CometAPI); null without COMETAPI_KEY. */
   upstream: UpstreamClient | null;
   router: ProviderRouter;
@@ -52,7 +54,7 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
   const store = await openStore(ledgerOptions(config));
-  const prices = createPriceTable(config.pricesFile);
+  const prices = createPriceBook(createPriceTable(config.pricesFile), () => store.prices.list());
   const quotas = createQuotaSystem({
     store,
     logger,

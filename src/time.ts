@@ -102,8 +102,13 @@ export function parseSince(text: string, now: number, timeZone: string): number 
   const duration = DURATION.exec(value);
   if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
   const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (dateOnly) return zonedInstant(Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3]), timeZone);
-  const parsed = Date.parse(text);
+  if (dateOnly) {
+    const [year, month, day] = dateOnly.slice(1).map(Number) as [number, number, number];
+    // Date.UTC would roll 2025-13-45 over into 2026; a day that does not exist is a typo.
+    if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12)
+      return zonedInstant(year, month, day, timeZone);
+  }
+  const parsed = dateOnly ? NaN : Date.parse(text);
   if (!Number.isNaN(parsed)) return parsed;
   throw new BadInputError(
     `"since" must be today, week, month, all, a duration like 24h or 7d, or a date like 2025-06-01 (got "${text.slice(0, 40)}")`,

@@ -1,8 +1,10 @@
+import { createUsdFormat } from '../dashboard/money.js';
 import type { UsageReport, UsageRow } from './ledger/usage-report.js';
 
-/** Dollars as shown in text: six decimals below a cent so small calls don't read as $0; "unpriced" for no price. */
-export const formatUsd = (usd: number | null): string =>
-  usd === null ? 'unpriced' : `$${usd.toFixed(usd > 0 && usd < 0.01 ? 6 : 4)}`;
+const usdInText = createUsdFormat('en-US');
+
+/** Dollars as shown in text, with the digits a sub-cent amount needs (dashboard/money.js); "unpriced" for no price. */
+export const formatUsd = (usd: number | null): string => (usd === null ? 'unpriced' : usdInText(usd));
 
 function cells(row: UsageRow): string[] {
   const cost = formatUsd(row.cost_usd) + (row.unpriced_calls > 0 ? ` (+${row.unpriced_calls} unpriced)` : '');

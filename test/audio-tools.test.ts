@@ -26,12 +26,12 @@ describe('text_to_speech', () => {
     const s = result.structuredContent as { path: string; characters: number; bytes: number };
     expect(fs.readFileSync(s.path).equals(bytes)).toBe(true);
     expect(s.characters).toBe(text.length);
-    // tts-1: $15 per million characters = 15 micro-USD a character.
+    // tts-1: $15 per million characters = 15,000 nano-USD a character.
     expect((await allCalls(h.runtime.store))[0]).toMatchObject({
       tool: 'text_to_speech',
       model_used: 'tts-1',
       input_chars: text.length,
-      cost_micro_usd: text.length * 15,
+      cost_nano_usd: text.length * 15_000,
       status: 'ok',
     });
   });
@@ -56,7 +56,7 @@ describe('transcribe_audio', () => {
       model_used: 'whisper-1',
       audio_seconds: seconds,
       usage_estimated: 0,
-      cost_micro_usd: Math.round((seconds / 60) * 0.006 * 1e6),
+      cost_nano_usd: Math.round((seconds / 60) * 0.006 * 1e9),
     });
     expect((result.structuredContent as { audio_seconds: number }).audio_seconds).toBe(seconds);
   });

@@ -58,7 +58,7 @@ it('asks every model at once, one metered row each, and one failure spares the o
         usage: { prompt_tokens: row?.prompt_tokens },
       });
   }
-  expect(s.total_cost_usd).toBeCloseTo(rows.reduce((sum, r) => sum + (r.cost_micro_usd ?? 0), 0) / 1e6, 12);
+  expect(s.total_cost_usd).toBeCloseTo(rows.reduce((sum, r) => sum + (r.cost_nano_usd ?? 0), 0) / 1e9, 12);
   // Concurrent: every call started before any of them finished (each takes ≥ 80 ms upstream).
   const lastStart = Math.max(...rows.map((r) => r.ts));
   const firstEnd = Math.min(...rows.map((r) => r.ts + (r.duration_ms ?? 0)));

@@ -127,7 +127,7 @@ async function seedFull(temp: TempLedger, url: string): Promise<void> {
       ts: now - (1233 - i) * MIN,
       model_used: i % 2 ? 'gpt-4o-mini' : 'claude-sonnet-4',
       client: 'Cherry Studio',
-      cost_micro_usd: 10_000,
+      cost_nano_usd: 10_000_000,
       usage_estimated: i % 100 === 0,
       ttft_ms: 150,
     })),
@@ -137,7 +137,7 @@ async function seedFull(temp: TempLedger, url: string): Promise<void> {
       error_type: 'rate_limit',
       http_status: 429,
       error_message: 'HTTP 429',
-      cost_micro_usd: 10_000,
+      cost_nano_usd: 10_000_000,
       retries: 2,
     },
   ]);

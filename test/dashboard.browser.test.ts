@@ -59,7 +59,7 @@ async function seedDemoCalls(temp: TempLedger, now: number): Promise<void> {
       client: i % 4 === 0 ? 'Cursor' : 'Cherry Studio',
       prompt_tokens: 100 + i * 7,
       completion_tokens: 20 + i,
-      cost_micro_usd: i % 10 === 9 ? null : 1000 + i * 13,
+      cost_nano_usd: i % 10 === 9 ? null : 1000 + i * 13,
       duration_ms: 300 + i * 37,
       ttft_ms: i % 2 === 0 ? 120 + i : null,
       usage_estimated: i % 8 === 0,
@@ -73,7 +73,7 @@ async function seedDemoCalls(temp: TempLedger, now: number): Promise<void> {
       model_used: null,
       prompt_tokens: 0,
       completion_tokens: 0,
-      cost_micro_usd: null,
+      cost_nano_usd: null,
       retries: 3,
     },
     { ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999 }, // outside the default 24h range
@@ -175,14 +175,14 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in headless Chromium', () => {
     const since = Date.now() - 24 * 60 * MIN + 60_000;
     const row = h.temp.sql
       .prepare<[number], { n: number; prompt: number; completion: number; cost: number; errors: number }>(
-        "SELECT COUNT(*) AS n, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion, SUM(cost_micro_usd) AS cost, SUM(status = 'error') AS errors FROM calls WHERE ts >= ?",
+        "SELECT COUNT(*) AS n, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion, SUM(cost_nano_usd) AS cost, SUM(status = 'error') AS errors FROM calls WHERE ts >= ?",
       )
       .get(since);
     expect(row?.n).toBe(41);
     expect(Number(await dataValue(h, 'stat-requests'))).toBe(row?.n);
     expect(Number(await dataValue(h, 'stat-prompt-tokens'))).toBe(row?.prompt);
     expect(Number(await dataValue(h, 'stat-completion-tokens'))).toBe(row?.completion);
-    expect(Number(await dataValue(h, 'stat-cost'))).toBeCloseTo((row?.cost ?? 0) / 1e6, 9);
+    expect(Number(await dataValue(h, 'stat-cost'))).toBeCloseTo((row?.cost ?? 0) / 1e9, 9);
     expect(Number(await dataValue(h, 'stat-error-rate'))).toBeCloseTo((row?.errors ?? 0) / (row?.n ?? 1), 9);
     expect(Number(await dataValue(h, 'stat-unpriced'))).toBe(4);
     expect(Number(await dataValue(h, 'stat-estimated'))).toBe(5);

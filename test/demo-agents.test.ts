@@ -24,7 +24,7 @@ it('demo agent traffic reaches the proxy as Claude Code and Codex, with cache re
   expect(made).toBe(6);
   const rows = await allCalls(h.runtime.store);
   expect(rows).toHaveLength(6);
-  expect(rows.every((r) => r.status === 'ok' && r.source === 'proxy' && r.cost_micro_usd !== null)).toBe(true);
+  expect(rows.every((r) => r.status === 'ok' && r.source === 'proxy' && r.cost_nano_usd !== null)).toBe(true);
   const claude = rows.filter((r) => r.client === 'Claude Code');
   const codex = rows.filter((r) => r.client === 'Codex');
   expect(claude.map((r) => r.tool)).toEqual(['/v1/messages', '/v1/messages', '/v1/messages']);

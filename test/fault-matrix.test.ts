@@ -128,7 +128,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         fallback_from: null,
         usage_estimated: 0,
         prompt_tokens: 0,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
         ...row,
       });
       // Attempts made = 1 + retries recorded: nothing sent that the row does not count.
@@ -303,7 +303,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
       });
       // One user message: its tokens plus OpenAI's 3-per-message and 3-to-prime overhead.
       expect(row.prompt_tokens).toBe((await countTokens(['count these tokens for me'])) + 6);
-      expect(row.cost_micro_usd).toBeGreaterThan(0);
+      expect(row.cost_nano_usd).toBeGreaterThan(0);
       expect(textOf(result)).toContain('(estimated)');
     });
   });

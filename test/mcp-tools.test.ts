@@ -54,9 +54,9 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         completion_tokens: usage.completion_tokens,
         http_status: 200,
       });
-      // gpt-4o-mini: $0.15 / $0.60 per million tokens = 0.15 / 0.6 micro-USD per token.
-      expect(row?.cost_micro_usd).toBe(Math.round(usage.prompt_tokens * 0.15 + usage.completion_tokens * 0.6));
-      expect(structured.cost_usd).toBeCloseTo((row?.cost_micro_usd ?? 0) / 1e6, 12);
+      // gpt-4o-mini: $0.15 / $0.60 per million tokens = 150 / 600 nano-USD per token.
+      expect(row?.cost_nano_usd).toBe(usage.prompt_tokens * 150 + usage.completion_tokens * 600);
+      expect(structured.cost_usd).toBeCloseTo((row?.cost_nano_usd ?? 0) / 1e9, 15);
       expect(row?.ttft_ms).not.toBeNull();
       // The answer comes first in the text content, the figures after it.
       expect(textOf(result).startsWith(String(structured.text))).toBe(true);
@@ -86,7 +86,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         http_status: 404,
         retries: 0,
         model_requested: 'gpt-5x',
-        cost_micro_usd: null,
+        cost_nano_usd: null,
       });
     });
 
@@ -162,7 +162,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
       expect((await allCalls(h.runtime.store))[0]).toMatchObject({
         tool: 'generate_image',
         images: 1,
-        cost_micro_usd: 40_000,
+        cost_nano_usd: 40_000_000,
       });
     });
 

@@ -40,7 +40,7 @@ describe('runModelBench', () => {
     expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['bench']));
     expect(rows.filter((r) => r.status === 'ok' && r.model_used === 'gpt-4o-mini')).toHaveLength(30);
     expect(rows.some((r) => r.fallback_from !== null)).toBe(false);
-    const cost = rows.reduce((sum, r) => sum + (r.cost_micro_usd ?? 0), 0) / 1e6;
+    const cost = rows.reduce((sum, r) => sum + (r.cost_nano_usd ?? 0), 0) / 1e9;
     expect(good?.cost_usd).toBeCloseTo(cost, 9);
   });
 });

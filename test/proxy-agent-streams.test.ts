@@ -67,7 +67,7 @@ describe('proxy: Responses and Messages streams as they arrive', () => {
     });
     expect((await rows()).at(-1)?.completion_tokens).toBeGreaterThan(0);
     expect((await rows()).at(-1)?.completion_tokens).toBeLessThan(20);
-    expect((await rows()).at(-1)?.cost_micro_usd).toBeGreaterThan(0);
+    expect((await rows()).at(-1)?.cost_nano_usd).toBeGreaterThan(0);
   });
 
   it('records an abandoned Responses stream with what it used', async () => {

@@ -22,7 +22,7 @@ it('meters speech through /v1 by its input characters, and transcription by the 
     tool: '/v1/audio/speech',
     status: 'ok',
     input_chars: input.length,
-    cost_micro_usd: input.length * 15,
+    cost_nano_usd: input.length * 15_000,
   });
 
   const text = await h
@@ -34,6 +34,6 @@ it('meters speech through /v1 by its input characters, and transcription by the 
     tool: '/v1/audio/transcriptions',
     status: 'ok',
     audio_seconds: seconds,
-    cost_micro_usd: Math.round((seconds / 60) * 6_000),
+    cost_nano_usd: Math.round((seconds / 60) * 6_000_000),
   });
 });

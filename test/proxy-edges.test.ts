@@ -160,7 +160,7 @@ describe('proxy: quotas, disconnects and audio', () => {
     expect(row?.prompt_tokens).toBeGreaterThan(0);
     expect(row?.completion_tokens).toBeGreaterThan(0);
     expect(row?.completion_tokens).toBeLessThan(20);
-    expect(row?.cost_micro_usd).toBeGreaterThan(0);
+    expect(row?.cost_nano_usd).toBeGreaterThan(0);
   });
 
   it('passes speech and transcription through', async () => {

@@ -11,11 +11,13 @@ const CLAUDE_CODE_UA = 'claude-cli/2.0.14 (external, cli)';
 /** claude-sonnet-4-5's list prices in USD per million tokens (src/upstream/prices.json). */
 const SONNET = { input: 3, cacheWrite: 3.75, cacheRead: 0.3, output: 15 };
 const sonnetCost = (row: CallRow) =>
+  // USD per million tokens × tokens is micro-USD; × 1000 nano-USD, rounded once as prices.ts does.
   Math.round(
-    (row.prompt_tokens - row.cached_tokens - row.cache_write_tokens) * SONNET.input +
-      row.cache_write_tokens * SONNET.cacheWrite +
-      row.cached_tokens * SONNET.cacheRead +
-      row.completion_tokens * SONNET.output,
+    1000 *
+      ((row.prompt_tokens - row.cached_tokens - row.cache_write_tokens) * SONNET.input +
+        row.cache_write_tokens * SONNET.cacheWrite +
+        row.cached_tokens * SONNET.cacheRead +
+        row.completion_tokens * SONNET.output),
   );
 
 /** /v1/messages driven by the official @anthropic-ai/sdk, against the simulated upstream behind the proxy. */
@@ -72,7 +74,7 @@ describe('proxy: Anthropic Messages API', () => {
       cache_write_tokens: written?.cache_write_tokens,
       cached_tokens: 0,
     });
-    expect((await lastRow()).cost_micro_usd).toBe(sonnetCost(await lastRow()));
+    expect((await lastRow()).cost_nano_usd).toBe(sonnetCost(await lastRow()));
 
     await ask('Now explain the fastest one');
     const read = h.sim.responses.at(-1)?.usage;
@@ -83,7 +85,7 @@ describe('proxy: Anthropic Messages API', () => {
       cache_write_tokens: 0,
       completion_tokens: read?.completion_tokens,
     });
-    expect((await lastRow()).cost_micro_usd).toBe(sonnetCost(await lastRow()));
+    expect((await lastRow()).cost_nano_usd).toBe(sonnetCost(await lastRow()));
   });
 
   it('forwards a stream event by event and records the usage of message_start and message_delta', async () => {
@@ -110,7 +112,7 @@ describe('proxy: Anthropic Messages API', () => {
       cache_write_tokens: upstream?.usage?.cache_write_tokens,
     });
     expect((await lastRow()).ttft_ms).not.toBeNull();
-    expect((await lastRow()).cost_micro_usd).toBe(sonnetCost(await lastRow()));
+    expect((await lastRow()).cost_nano_usd).toBe(sonnetCost(await lastRow()));
   });
 
   it('refuses a call over a hard quota once, in Anthropic’s error shape, without inviting retries', async () => {

@@ -8,10 +8,12 @@ const MODEL = 'gpt-5-mini';
 /** gpt-5-mini's list prices in USD per million tokens (src/upstream/prices.json). */
 const PRICE = { input: 0.25, cached: 0.025, output: 2 };
 const cost = (row: CallRow) =>
+  // USD per million tokens × tokens is micro-USD; × 1000 nano-USD, rounded once as prices.ts does.
   Math.round(
-    (row.prompt_tokens - row.cached_tokens) * PRICE.input +
-      row.cached_tokens * PRICE.cached +
-      row.completion_tokens * PRICE.output,
+    1000 *
+      ((row.prompt_tokens - row.cached_tokens) * PRICE.input +
+        row.cached_tokens * PRICE.cached +
+        row.completion_tokens * PRICE.output),
   );
 const INSTRUCTIONS = 'You are Codex, a coding agent working in the user’s repository. '.repeat(20);
 
@@ -56,7 +58,7 @@ describe('proxy: OpenAI Responses API', () => {
       cached_tokens: upstream?.cached_tokens,
       reasoning_tokens: upstream?.reasoning_tokens,
     });
-    expect((await lastRow()).cost_micro_usd).toBe(cost(await lastRow()));
+    expect((await lastRow()).cost_nano_usd).toBe(cost(await lastRow()));
   });
 
   it('forwards a stream event by event and records the usage of response.completed', async () => {
@@ -89,7 +91,7 @@ describe('proxy: OpenAI Responses API', () => {
       reasoning_tokens: upstream?.reasoning_tokens,
     });
     expect((await lastRow()).ttft_ms).not.toBeNull();
-    expect((await lastRow()).cost_micro_usd).toBe(cost(await lastRow()));
+    expect((await lastRow()).cost_nano_usd).toBe(cost(await lastRow()));
   });
 
   it('passes GET and DELETE /v1/responses/{id} through without a ledger row', async () => {

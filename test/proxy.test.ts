@@ -45,7 +45,7 @@ describe('OpenAI-compatible metering proxy', () => {
       prompt_tokens: upstream?.usage?.prompt_tokens,
       completion_tokens: upstream?.usage?.completion_tokens,
     });
-    expect((await lastRow())?.cost_micro_usd).toBeGreaterThan(0);
+    expect((await lastRow())?.cost_nano_usd).toBeGreaterThan(0);
   });
 
   it('streams a chat chunk by chunk, captures usage it asked for, and does not forward that extra chunk', async () => {

@@ -173,7 +173,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
       await h.call('chat', { prompt: 'hello', model: 'gpt-4o' });
       const result = await h.call('get_usage', { since: 'today' });
       const s = result.structuredContent as { quotas: Record<string, unknown>[] };
-      const cost = ((await rows())[0]?.cost_micro_usd ?? 0) / 1e6;
+      const cost = ((await rows())[0]?.cost_nano_usd ?? 0) / 1e9;
       expect(s.quotas).toEqual([
         expect.objectContaining({
           name: 'daily-cost',

@@ -106,7 +106,7 @@ const goodArgs = ['--name', 'daily-cost', '--metric', 'cost', '--period', 'day',
 
 describe('quota CLI', async () => {
   it('sets, lists and removes a quota with the configured zone and default thresholds', async () => {
-    await ledger.calls.record(row({ ts: NOW - 1000, cost_micro_usd: 1_250_000 }));
+    await ledger.calls.record(row({ ts: NOW - 1000, cost_nano_usd: 1_250_000_000 }));
     const out = await cli(['set', ...goodArgs, '--hard']);
     expect(out).toContain("quota 'daily-cost' saved: cost up to $5.00 per day (Europe/Berlin) for all calls, hard");
     expect(out).toContain('alerts at 50/80/100%');
@@ -179,7 +179,7 @@ describe('quota CLI', async () => {
       scope: 'client',
       scope_value: 'Cherry Studio',
       time_zone: 'UTC',
-      limit_amount: 5_000_000,
+      limit_amount: 5_000_000_000,
     });
   });
 });

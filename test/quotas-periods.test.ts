@@ -91,7 +91,7 @@ describe('usage per scope and metric', () => {
         model_requested: 'gpt-4o',
         prompt_tokens: 100,
         completion_tokens: 50,
-        cost_micro_usd: 750,
+        cost_nano_usd: 750_000,
       }),
       // Fell back from gpt-5x: it counts for the model that answered.
       row({
@@ -101,7 +101,7 @@ describe('usage per scope and metric', () => {
         fallback_from: 'gpt-5x',
         prompt_tokens: 10,
         completion_tokens: 5,
-        cost_micro_usd: 75,
+        cost_nano_usd: 75_000,
       }),
       // Failed before any model answered: counts for the model asked for, as a request.
       row({
@@ -111,7 +111,7 @@ describe('usage per scope and metric', () => {
         status: 'error',
         prompt_tokens: 0,
         completion_tokens: 0,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
       }),
       row({
         ts: NOW - 4000,
@@ -121,7 +121,7 @@ describe('usage per scope and metric', () => {
         prompt_tokens: 0,
         completion_tokens: 0,
         images: 2,
-        cost_micro_usd: 80_000,
+        cost_nano_usd: 80_000_000,
         client: 'Cursor',
       }),
       row({
@@ -130,7 +130,7 @@ describe('usage per scope and metric', () => {
         client: 'Cursor',
         prompt_tokens: 7,
         completion_tokens: 3,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
       }),
       // Refused calls use nothing and count for nothing.
       row({
@@ -140,7 +140,7 @@ describe('usage per scope and metric', () => {
         status: 'blocked',
         prompt_tokens: 0,
         completion_tokens: 0,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
       }),
       // Yesterday (UTC): outside the day.
       row({
@@ -148,7 +148,7 @@ describe('usage per scope and metric', () => {
         model_used: 'gpt-4o',
         model_requested: 'gpt-4o',
         prompt_tokens: 1000,
-        cost_micro_usd: 9999,
+        cost_nano_usd: 9999_000,
       }),
     ];
     for (const r of rows) await h.runtime.store.calls.record(r);

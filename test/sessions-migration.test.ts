@@ -27,11 +27,11 @@ it('migrates a SQLite ledger from before sessions without losing its quotas, ale
     `INSERT INTO alerts (id, quota_id, period_start, threshold, used_amount, limit_amount, message, fired_at, delivery, delivery_attempts)
      VALUES (3, 7, 1000, 50, 2500000, 5000000, 'passed 50%', 1500, 'delivered', 1)`,
   ).run();
-  const { ts, model_used, cost_micro_usd } = callRecord();
+  const { ts, model_used } = callRecord();
   db.prepare(
     `INSERT INTO calls (ts, source, tool, provider, model_requested, model_used, cost_micro_usd, status)
      VALUES (?, 'mcp-stdio', 'chat', 'cometapi', 'gpt-4o', ?, ?, 'ok')`,
-  ).run(ts, model_used, cost_micro_usd);
+  ).run(ts, model_used, 1234);
   db.close();
 
   const store = openSqliteStore({ file });

@@ -33,7 +33,7 @@ describe.skipIf(!hasChromium)('Sessions view in the dashboard', () => {
     for (const prompt of ['a', 'b', 'c'])
       await cherry.call('chat', { prompt: `${prompt} `.repeat(400), max_tokens: 400 });
     await h.call('chat', { prompt: 'short' });
-    await seedCalls(h.runtime.store, [{ ts: Date.now() - 60_000, session: HOSTILE_SESSION, cost_micro_usd: 1 }]);
+    await seedCalls(h.runtime.store, [{ ts: Date.now() - 60_000, session: HOSTILE_SESSION, cost_nano_usd: 1000 }]);
     const started = await startSidecar({
       store: h.runtime.store,
       config: h.config,

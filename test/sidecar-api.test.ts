@@ -20,7 +20,7 @@ const CALLS = [
     client: 'Cherry Studio',
     prompt_tokens: 100,
     completion_tokens: 50,
-    cost_micro_usd: 1000,
+    cost_nano_usd: 1000_000,
     duration_ms: 100,
     ttft_ms: 10,
     stream: true,
@@ -30,7 +30,7 @@ const CALLS = [
     client: 'Cursor',
     prompt_tokens: 200,
     completion_tokens: 100,
-    cost_micro_usd: 2500,
+    cost_nano_usd: 2500_000,
     duration_ms: 200,
     ttft_ms: 20,
     stream: true,
@@ -41,7 +41,7 @@ const CALLS = [
     model_used: 'claude-sonnet-4',
     prompt_tokens: 300,
     completion_tokens: 30,
-    cost_micro_usd: null,
+    cost_nano_usd: null,
     duration_ms: 300,
     usage_estimated: true,
   },
@@ -54,7 +54,7 @@ const CALLS = [
     error_message: 'Rate limit reached',
     prompt_tokens: 0,
     completion_tokens: 0,
-    cost_micro_usd: null,
+    cost_nano_usd: null,
     duration_ms: 400,
     retries: 3,
   },
@@ -68,7 +68,7 @@ const CALLS = [
     error_message: "quota 'daily' reached",
     prompt_tokens: 0,
     completion_tokens: 0,
-    cost_micro_usd: null,
+    cost_nano_usd: null,
     duration_ms: 1,
   },
   {
@@ -79,11 +79,11 @@ const CALLS = [
     images: 1,
     prompt_tokens: 0,
     completion_tokens: 0,
-    cost_micro_usd: 40_000,
+    cost_nano_usd: 40_000_000,
     duration_ms: 500,
   },
-  { ts: NOW - 25 * HOUR, prompt_tokens: 1000, completion_tokens: 1000, cost_micro_usd: 999_999, duration_ms: 5000 },
-  { ts: NOW - 24 * HOUR, prompt_tokens: 7, completion_tokens: 0, cost_micro_usd: 7, duration_ms: 700 },
+  { ts: NOW - 25 * HOUR, prompt_tokens: 1000, completion_tokens: 1000, cost_nano_usd: 999_999_000, duration_ms: 5000 },
+  { ts: NOW - 24 * HOUR, prompt_tokens: 7, completion_tokens: 0, cost_nano_usd: 7_000, duration_ms: 700 },
   {
     ts: NOW - 30 * MIN,
     client: null,
@@ -94,7 +94,7 @@ const CALLS = [
     error_message: 'Rate limit reached (latest)',
     prompt_tokens: 0,
     completion_tokens: 0,
-    cost_micro_usd: null,
+    cost_nano_usd: null,
     duration_ms: 900,
     retries: 2,
   },
@@ -293,7 +293,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
       expect(points).toHaveLength(288);
       expect(points.reduce((n, p) => n + p.requests, 0)).toBe(8);
       expect(points.reduce((n, p) => n + p.prompt_tokens, 0)).toBe(607);
-      expect(points.reduce((n, p) => n + Math.round(p.cost_usd * 1e6), 0)).toBe(43_507);
+      expect(points.reduce((n, p) => n + Math.round(p.cost_usd * 1e9), 0)).toBe(43_507_000);
     });
 
     it('widens an unaligned custom range to whole buckets', async () => {
@@ -323,7 +323,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         model: 'gpt-4o-mini',
       });
       expect(byId.get(ids[2])).toMatchObject({ cost_usd: null, usage_estimated: true, stream: false });
-      expect(byId.get(ids[0])).not.toHaveProperty('cost_micro_usd');
+      expect(byId.get(ids[0])).not.toHaveProperty('cost_nano_usd');
     });
 
     it('filters by model (matching model_requested when no model answered), status, client, tool and range', async () => {

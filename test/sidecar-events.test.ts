@@ -79,7 +79,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
 
       const id = await (
         await temp.another()
-      ).calls.record(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_micro_usd: 2_000_000 }));
+      ).calls.record(callRecord({ model_used: '<img src=x onerror=alert(1)>', cost_nano_usd: 2_000_000_000 }));
       const event = await events.next();
       expect(event).toMatchObject({ event: 'call', id: String(id) });
       expect(JSON.parse(event.data)).toMatchObject({

@@ -56,12 +56,12 @@ describe.each(ENGINES)('$name ledger', (engine) => {
   beforeAll(async () => {
     temp = await engine.open();
     await seedCalls(temp.store, [
-      { prompt_tokens: 100, completion_tokens: 10, cost_micro_usd: 1_500, duration_ms: 200, ttft_ms: 80 },
-      { prompt_tokens: 200, completion_tokens: 20, cost_micro_usd: 2_500, duration_ms: 700 },
+      { prompt_tokens: 100, completion_tokens: 10, cost_nano_usd: 1_500_000, duration_ms: 200, ttft_ms: 80 },
+      { prompt_tokens: 200, completion_tokens: 20, cost_nano_usd: 2_500_000, duration_ms: 700 },
       {
         model_used: 'mystery-model',
         model_requested: 'mystery-model',
-        cost_micro_usd: null,
+        cost_nano_usd: null,
         duration_ms: 3000,
         client: 'Cursor',
       },
@@ -72,7 +72,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         model_used: null,
         prompt_tokens: 0,
         completion_tokens: 0,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
         retries: 3,
         duration_ms: 9000,
       },
@@ -81,7 +81,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         error_type: 'quota_exceeded',
         prompt_tokens: 0,
         completion_tokens: 0,
-        cost_micro_usd: null,
+        cost_nano_usd: null,
         duration_ms: 1,
       },
     ]);
@@ -127,11 +127,11 @@ describe.each(ENGINES)('$name ledger', (engine) => {
         {
           prompt_tokens: 1000,
           completion_tokens: 1,
-          cost_micro_usd: 1_000_000,
+          cost_nano_usd: 1_000_000_000,
           duration_ms: 400,
           client: 'Claude Desktop',
         },
-        { prompt_tokens: 5, completion_tokens: 5, cost_micro_usd: 5, duration_ms: 50_000, client: 'Claude Desktop' },
+        { prompt_tokens: 5, completion_tokens: 5, cost_nano_usd: 5_000, duration_ms: 50_000, client: 'Claude Desktop' },
       ]);
       const { samples } = await scrape();
       expect(total(samples, 'cometapi_requests_total')).toBe(7);

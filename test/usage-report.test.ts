@@ -22,21 +22,21 @@ describe.each(ENGINES)('$name ledger', (engine) => {
           model_used: 'gpt-4o',
           prompt_tokens: 10,
           completion_tokens: 5,
-          cost_micro_usd: 1_500,
+          cost_nano_usd: 1_500_000,
         },
         {
           ts: at('2025-06-01T15:30:00Z'),
           model_used: 'gpt-4o',
           prompt_tokens: 20,
           completion_tokens: 7,
-          cost_micro_usd: 2_000,
+          cost_nano_usd: 2_000_000,
         },
         {
           ts: at('2025-06-01T15:45:00Z'),
           model_used: 'mystery-model',
           prompt_tokens: 3,
           completion_tokens: 4,
-          cost_micro_usd: null,
+          cost_nano_usd: null,
         },
         {
           ts: at('2025-06-01T16:00:00Z'),
@@ -45,7 +45,7 @@ describe.each(ENGINES)('$name ledger', (engine) => {
           status: 'error',
           prompt_tokens: 0,
           completion_tokens: 0,
-          cost_micro_usd: null,
+          cost_nano_usd: null,
         },
       ]);
       const range = { since: at('2025-06-01T00:00:00Z'), until: at('2025-06-03T00:00:00Z'), timeZone: 'Asia/Tokyo' };

@@ -166,7 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)('usage view in headless Chromium through the ext-
   });
 
   it('shows a new call after a refresh', async () => {
-    const fresh = callRecord({ ts: Date.now(), model_used: 'fresh-model', cost_micro_usd: 7_000 });
+    const fresh = callRecord({ ts: Date.now(), model_used: 'fresh-model', cost_nano_usd: 7_000_000 });
     await b.h.runtime.store.calls.record(fresh);
     await b.frame.click('#refresh');
     await b.frame.locator('.bar-key', { hasText: 'fresh-model' }).waitFor();

@@ -9,6 +9,7 @@ import { getToolUiResourceUri, RESOURCE_MIME_TYPE } from '@modelcontextprotocol/
 import { silentLogger } from '../src/log.js';
 import type { UsageView } from '../src/mcp/usage-view-data.js';
 import { startSidecar } from '../src/sidecar/serve.js';
+import { formatUsd } from '../src/usage-format.js';
 import { textOf } from './helpers/harness.js';
 import { ledgerConfig, tempLedger } from './helpers/ledger.js';
 import {
@@ -72,8 +73,8 @@ describe('show_usage', () => {
     expect(text).toContain(
       `(24h, UTC): 4 requests (1 failed), ${want.prompt_tokens + want.completion_tokens} tokens (${want.prompt_tokens} prompt`,
     );
-    expect(text).toContain(`$${want.cost_usd.toFixed(6)}.`);
-    expect(text).toContain(`Top models: ${XSS_MODEL} $0.002500 (1 call), gpt-4o-mini $0.002000 (3 calls)`);
+    expect(text).toContain(`${formatUsd(want.cost_usd)}.`);
+    expect(text).toContain(`Top models: ${XSS_MODEL} $0.0025 (1 call), gpt-4o-mini $0.002 (3 calls)`);
     expect(text).toContain('daily-cost');
     expect(text).toContain(`rate_limit 429 ×1`);
     expect(text).not.toContain('Full dashboard');

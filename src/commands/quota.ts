@@ -8,6 +8,7 @@ import { removeQuota, setQuota } from '../quotas/manage.js';
 import { QuotaInputError, formatScope } from '../quotas/schema.js';
 import { readQuotaState, readQuotaStates } from '../quotas/report.js';
 import type { QuotaState } from '../quotas/state.js';
+import { formatUsd } from '../usage-format.js';
 
 export const QUOTA_HELP = `cometapi-mcp quota set --name NAME --metric tokens|cost|requests|images --period day|week|month --limit N
                      [--scope global|session|model=ID|tool=NAME|client=NAME|provider=NAME] [--hard | --soft]
@@ -114,8 +115,7 @@ export function describeQuota(q: Quota): string {
   );
 }
 
-const figure = (s: QuotaState, value: number) =>
-  s.metric !== 'cost' ? String(value) : `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`;
+const figure = (s: QuotaState, value: number) => (s.metric !== 'cost' ? String(value) : formatUsd(value));
 
 /** Used / limit / % for the current period, one line per quota. */
 export function formatQuotaTable(states: readonly QuotaState[]): string {

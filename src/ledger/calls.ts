@@ -1,3 +1,8 @@
+/** Costs are integers in nano-USD (1e-9 USD), docs/decisions/0022-costs-in-nano-usd.md. */
+export const NANO_PER_USD = 1e9;
+export const usdFromNano = (nano: number): number => nano / NANO_PER_USD;
+export const nanoFromUsd = (usd: number): number => Math.round(usd * NANO_PER_USD);
+
 export type CallStatus = 'ok' | 'error' | 'blocked';
 export type CallSource = 'mcp-stdio' | 'mcp-http' | 'proxy' | 'bench' | 'demo';
 
@@ -19,7 +24,7 @@ export interface CallRecord {
   reasoning_tokens: number;
   images: number;
   usage_estimated: boolean;
-  cost_micro_usd: number | null;
+  cost_nano_usd: number | null;
   status: CallStatus;
   http_status: number | null;
   error_type: string | null;
@@ -68,7 +73,7 @@ export const CALL_COLUMNS = [
   'reasoning_tokens',
   'images',
   'usage_estimated',
-  'cost_micro_usd',
+  'cost_nano_usd',
   'status',
   'http_status',
   'error_type',

@@ -45,5 +45,5 @@ export function appliedTo<Q extends QuotaUsageKey>(quota: Q, subject: Pick<CallS
 /** Usage caches keep at most this many scope-and-period entries: session quotas add one per session. */
 export const MAX_CACHED_USAGE = 4096;
 
-/** Totals in each metric's integer unit (micro-USD for cost). */
+/** Totals in each metric's integer unit (nano-USD for cost). */
 export type MetricTotals = Record<QuotaMetric, number>;

@@ -1,7 +1,8 @@
 import type { QuotaMetric, ScopeKind } from '../quotas/schema.js';
 import type { Period } from '../time.js';
+import { nanoFromUsd, usdFromNano } from './calls.js';
 
-/** A stored quota. Amounts are integers in the quota's unit: micro-USD for cost, else a count. */
+/** A stored quota. Amounts are integers in the quota's unit: nano-USD for cost, else a count. */
 export interface Quota {
   id: number;
   name: string;
@@ -24,8 +25,9 @@ export interface QuotaRow extends Omit<Quota, 'thresholds' | 'hard'> {
 
 /** USD for cost, the plain count for the rest: what people type and read. */
 export const toAmount = (metric: QuotaMetric, value: number): number =>
-  metric === 'cost' ? Math.round(value * 1e6) : Math.round(value);
-export const fromAmount = (metric: QuotaMetric, amount: number): number => (metric === 'cost' ? amount / 1e6 : amount);
+  metric === 'cost' ? nanoFromUsd(value) : Math.round(value);
+export const fromAmount = (metric: QuotaMetric, amount: number): number =>
+  metric === 'cost' ? usdFromNano(amount) : amount;
 
 export function quotaFromRow(row: QuotaRow): Quota {
   return { ...row, thresholds: parseThresholds(row.thresholds), hard: row.hard === 1 };

@@ -1,3 +1,4 @@
+import { usdFromNano } from './calls.js';
 import type { TimeRange } from './queries/range.js';
 import type { UsageRow } from './usage-report.js';
 
@@ -15,7 +16,7 @@ export interface SessionSummary extends Pick<
 }
 
 /** Sums as an engine returns them; cost in the ledger's unit. */
-export type RawSessionSummary = Omit<SessionSummary, 'cost_usd'> & { cost_micro_usd: number };
+export type RawSessionSummary = Omit<SessionSummary, 'cost_usd'> & { cost_nano_usd: number };
 
 export interface SessionStore {
   /** Sessions with calls in the range, the most expensive first (then the busiest), at most `limit`. */
@@ -27,11 +28,11 @@ export const sessionListSql = (sum: (condition: string) => string, from: string,
   SELECT session, MAX(client) AS client, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS requests,
          ${sum("status = 'error'")} AS errors, ${sum("status = 'blocked'")} AS blocked,
          COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
-         COALESCE(SUM(images), 0) AS images, COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd
+         COALESCE(SUM(images), 0) AS images, COALESCE(SUM(cost_nano_usd), 0) AS cost_nano_usd
     FROM calls WHERE session IS NOT NULL AND ts >= ${from} AND ts < ${to}
-   GROUP BY session ORDER BY cost_micro_usd DESC, requests DESC, session LIMIT ${limit}`;
+   GROUP BY session ORDER BY cost_nano_usd DESC, requests DESC, session LIMIT ${limit}`;
 
-export const presentSession = ({ cost_micro_usd, ...rest }: RawSessionSummary): SessionSummary => ({
+export const presentSession = ({ cost_nano_usd, ...rest }: RawSessionSummary): SessionSummary => ({
   ...rest,
-  cost_usd: cost_micro_usd / 1e6,
+  cost_usd: usdFromNano(cost_nano_usd),
 });

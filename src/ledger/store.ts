@@ -15,6 +15,7 @@ import type { TimeRange } from './queries/range.js';
 import type { Summary } from './queries/summary.js';
 import type { Timeseries } from './queries/timeseries.js';
 import type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
+import type { PriceStore } from './prices.js';
 import type { Quota } from './quotas.js';
 import type { ReservationStore } from './reservations.js';
 import type { SessionStore } from './sessions.js';
@@ -92,6 +93,8 @@ export interface LedgerStore {
   readonly alerts: AlertStore;
   /** Per-session sums: the Sessions view (docs/decisions/0021-sessions-and-loop-guard.md). */
   readonly sessions: SessionStore;
+  /** Prices stored in the ledger over the price table, and repricing recorded calls. */
+  readonly prices: PriceStore;
   /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
   readonly copies: LedgerCopyStore;
   /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
@@ -120,6 +123,7 @@ export class LedgerWriteError extends Error {
 export type { Alert, AlertDelivery, NewAlert } from './alerts.js';
 export type { CallRecord, CallRow, CallSource, CallStatus } from './calls.js';
 export type { Quota } from './quotas.js';
+export type { PriceChange, PriceOverride, PricedCall, PriceStore, RepriceTotals, SeenModel } from './prices.js';
 export { fromAmount, toAmount } from './quotas.js';
 export type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 export {

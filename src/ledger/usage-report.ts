@@ -1,4 +1,5 @@
 import { localDate } from '../time.js';
+import { usdFromNano } from './calls.js';
 
 export const USAGE_GROUPS = ['model', 'tool', 'client', 'provider', 'source', 'status', 'session', 'day'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
@@ -33,7 +34,7 @@ export interface RawUsageRow {
   blocked: number;
   prompt_tokens: number;
   completion_tokens: number;
-  cost_micro: number;
+  cost_nano: number;
   unpriced_calls: number;
   estimated_calls: number;
 }
@@ -56,7 +57,7 @@ function addInto(target: UsageRow, raw: RawUsageRow): void {
   target.blocked += raw.blocked;
   target.prompt_tokens += raw.prompt_tokens;
   target.completion_tokens += raw.completion_tokens;
-  target.cost_usd += raw.cost_micro / 1e6;
+  target.cost_usd += usdFromNano(raw.cost_nano);
   target.unpriced_calls += raw.unpriced_calls;
   target.estimated_calls += raw.estimated_calls;
 }

@@ -5,7 +5,7 @@
  * that asks for "warning" hears only about failures. Never carries prompt text or keys.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallRecord } from '../ledger/calls.js';
+import { usdFromNano, type CallRecord } from '../ledger/calls.js';
 import { MeteredCallError, type Metering } from '../metering.js';
 
 const LOGGER = 'cometapi-mcp';
@@ -18,7 +18,7 @@ function summary(record: CallRecord, id: number) {
     status: record.status,
     prompt_tokens: record.prompt_tokens,
     completion_tokens: record.completion_tokens,
-    cost_usd: record.cost_micro_usd === null ? null : record.cost_micro_usd / 1e6,
+    cost_usd: record.cost_nano_usd === null ? null : usdFromNano(record.cost_nano_usd),
     duration_ms: record.duration_ms,
     retries: record.retries,
     ...(record.fallback_from ? { fallback_from: record.fallback_from } : {}),
@@ -36,7 +36,6 @@ export function withCallLogging(metering: Metering, server: McpServer): Metering
       .catch(() => undefined);
   };
   return {
-    prices: metering.prices,
     hasUpstream: metering.hasUpstream,
     async run(ctx, op) {
       try {

@@ -1,5 +1,6 @@
 import { fromAmount, type Quota } from '../ledger/quotas.js';
 import { zoneParts } from '../time.js';
+import { formatUsd } from '../usage-format.js';
 import { formatScope, type QuotaMetric } from './schema.js';
 import type { PeriodWindow } from './state.js';
 
@@ -8,8 +9,7 @@ const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 /** "$5.00", "$0.0042", "12,345 tokens", "20 requests", "3 images". */
 export function formatAmount(metric: QuotaMetric, amount: number): string {
   if (metric === 'cost') {
-    const usd = fromAmount('cost', amount);
-    return usd > 0 && usd < 0.01 ? `$${usd.toFixed(6).replace(/0+$/, '')}` : `$${usd.toFixed(2)}`;
+    return formatUsd(fromAmount('cost', amount));
   }
   return `${count.format(amount)} ${metric}`;
 }

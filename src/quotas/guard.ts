@@ -32,7 +32,7 @@ export function estimateAmount(metric: QuotaMetric, pending: PendingCall): numbe
     case 'tokens':
       return pending.estimate.prompt_tokens + pending.estimate.max_completion_tokens;
     case 'cost':
-      return pending.estimatedCostMicroUsd;
+      return pending.estimatedCostNanoUsd;
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { appliedTo } from '../ledger/quota-usage.js';
 import type { LedgerStore, Quota, SessionSummary } from '../ledger/store.js';
 import { localDateTime } from './format.js';
+import { formatUsd } from '../usage-format.js';
 import { QUOTA_METRICS, QUOTA_PERIODS } from './schema.js';
 import { periodWindow, quotaState, type QuotaState } from './state.js';
 
@@ -71,9 +72,7 @@ export async function readQuotaState(store: LedgerStore, quota: Quota, now: numb
 }
 
 const figure = (s: QuotaState, value: number): string =>
-  s.metric === 'cost'
-    ? `$${value.toFixed(value > 0 && value < 1 ? 4 : 2)}`
-    : `${value.toLocaleString('en-US')} ${s.metric}`;
+  s.metric === 'cost' ? formatUsd(value) : `${value.toLocaleString('en-US')} ${s.metric}`;
 
 /** Plain lines for MCP text content: what an agent needs to pace itself. */
 export function formatQuotaLines(states: readonly QuotaState[]): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import type { Period } from '../time.js';
 import { isTimeZone } from '../time.js';
+import { nanoFromUsd } from '../ledger/calls.js';
 
 /**
  * The one definition of a valid quota. The CLI (`quota set`), the JSON API (`/api/quotas`) and the
@@ -116,8 +117,8 @@ const quotaSchema = z.strictObject(fields).superRefine((quota, ctx) => {
       message: `must be a whole number of ${quota.metric} (got ${quota.limit})`,
     });
   }
-  if (quota.metric === 'cost' && quota.limit > 0 && Math.round(quota.limit * 1e6) < 1) {
-    ctx.addIssue({ code: 'custom', path: ['limit'], message: 'must be at least $0.000001' });
+  if (quota.metric === 'cost' && quota.limit > 0 && nanoFromUsd(quota.limit) < 1) {
+    ctx.addIssue({ code: 'custom', path: ['limit'], message: 'must be at least $0.000000001' });
   }
 });
 

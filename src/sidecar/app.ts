@@ -20,6 +20,7 @@ import { createApiRoutes } from './routes/api.js';
 import { createCallFeed } from './call-feed.js';
 import { DEFAULT_MAX_EVENT_STREAMS, createEventsRoutes } from './routes/events.js';
 import { createMetricsRoutes } from './routes/metrics.js';
+import { createPriceRoutes } from './routes/prices.js';
 import { createQuotaRoutes } from './routes/quotas.js';
 import { createSessionRoutes } from './routes/sessions.js';
 import { createStaticRoutes } from './routes/static.js';
@@ -93,6 +94,7 @@ export function createApp(deps: SidecarDeps): Hono {
   );
   app.route('/api', createQuotaRoutes({ store, config, clock }));
   app.route('/api', createSessionRoutes({ sessions: store.sessions, config, clock }));
+  app.route('/api', createPriceRoutes({ store, config, clock }));
   app.route('/', createMetricsRoutes(createLedgerMetrics(queries)));
   deps.extraRoutes?.(app);
   app.route('/', createStaticRoutes({ dashboardDir: deps.dashboardDir }));

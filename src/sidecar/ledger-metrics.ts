@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { usdFromNano } from '../ledger/calls.js';
 import type { CallStatus, MetricSourceRow, QueryStore } from '../ledger/store.js';
 
 const CALL_LABELS = ['model', 'tool', 'client', 'status'] as const;
@@ -18,12 +19,12 @@ const CHUNK = 20_000;
 type UsageLabels = Record<(typeof USAGE_LABELS)[number], string>;
 type CallLabels = UsageLabels & { status: CallStatus };
 
-/** Running integer totals for one (model, tool, client); money in micro-USD so sums stay exact. */
+/** Running integer totals for one (model, tool, client); money in nano-USD so sums stay exact. */
 interface Series {
   labels: UsageLabels;
   prompt: number;
   completion: number;
-  costMicro: number;
+  costNano: number;
   unpriced: number;
   estimated: number;
   retries: number;
@@ -80,10 +81,8 @@ export function createLedgerMetrics(queries: QueryStore): LedgerMetrics {
   });
   usageCounter('cometapi_prompt_tokens_total', 'Prompt (input) tokens.', (s) => s.prompt);
   usageCounter('cometapi_completion_tokens_total', 'Completion (output) tokens.', (s) => s.completion);
-  usageCounter(
-    'cometapi_cost_usd_total',
-    'Cost in USD of priced calls; see cometapi_unpriced_calls_total.',
-    (s) => s.costMicro / 1_000_000,
+  usageCounter('cometapi_cost_usd_total', 'Cost in USD of priced calls; see cometapi_unpriced_calls_total.', (s) =>
+    usdFromNano(s.costNano),
   );
   usageCounter(
     'cometapi_unpriced_calls_total',
@@ -129,7 +128,7 @@ export function createLedgerMetrics(queries: QueryStore): LedgerMetrics {
         labels,
         prompt: 0,
         completion: 0,
-        costMicro: 0,
+        costNano: 0,
         unpriced: 0,
         estimated: 0,
         retries: 0,
@@ -155,7 +154,7 @@ export function createLedgerMetrics(queries: QueryStore): LedgerMetrics {
     }
     s.prompt += row.prompt_tokens;
     s.completion += row.completion_tokens;
-    s.costMicro += row.cost_micro_usd ?? 0;
+    s.costNano += row.cost_nano_usd ?? 0;
     s.unpriced += row.unpriced;
     s.estimated += row.usage_estimated;
     s.retries += row.retries;

@@ -1,8 +1,9 @@
 /** JSON shapes the API sends for ledger rows, and the plain-words hints for error groups. */
+import { usdFromNano } from '../ledger/calls.js';
 import type { CallRow } from '../ledger/store.js';
 import type { ErrorGroup } from '../ledger/store.js';
 
-export interface PublicCall extends Omit<CallRow, 'cost_micro_usd' | 'stream' | 'usage_estimated'> {
+export interface PublicCall extends Omit<CallRow, 'cost_nano_usd' | 'stream' | 'usage_estimated'> {
   /** The model that answered, else the one asked for. */
   model: string;
   /** null: unpriced (the model has no price), never a silent 0. */
@@ -12,11 +13,11 @@ export interface PublicCall extends Omit<CallRow, 'cost_micro_usd' | 'stream' | 
 }
 
 export function presentCall(row: CallRow): PublicCall {
-  const { cost_micro_usd: micro, stream, usage_estimated: estimated, ...rest } = row;
+  const { cost_nano_usd: nano, stream, usage_estimated: estimated, ...rest } = row;
   return {
     ...rest,
     model: row.model_used ?? row.model_requested,
-    cost_usd: micro === null ? null : micro / 1_000_000,
+    cost_usd: nano === null ? null : usdFromNano(nano),
     stream: stream === 1,
     usage_estimated: estimated === 1,
   };

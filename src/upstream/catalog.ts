@@ -1,5 +1,6 @@
 import type { ModelInfo, UpstreamClient } from './client.js';
-import type { PriceTable, ModelPrice } from './prices.js';
+import type { PriceBook } from './price-book.js';
+import type { ModelPrice, PriceTable } from './prices.js';
 
 export type ModelKind = 'chat' | 'image' | 'embedding' | 'audio' | 'other';
 
@@ -32,7 +33,7 @@ export function modelKind(id: string): ModelKind {
 export function createModelCatalog(deps: {
   upstream: UpstreamClient | null;
   configured?: readonly { name: string; client: UpstreamClient }[];
-  prices: PriceTable;
+  prices: PriceBook;
   ttlMs?: number;
   clock?: () => number;
 }): ModelCatalog {
@@ -40,14 +41,16 @@ export function createModelCatalog(deps: {
   const clock = deps.clock ?? Date.now;
   let cached: { at: number; entries: CatalogEntry[] } | null = null;
   let pending: Promise<CatalogEntry[]> | null = null;
-  const entry = (provider: string, prefix: string, m: ModelInfo): CatalogEntry => ({
+  const entryOf = (prices: PriceTable, provider: string, prefix: string, m: ModelInfo): CatalogEntry => ({
     ...m,
     id: prefix + m.id,
     kind: modelKind(m.id),
-    price: deps.prices.price(m.id) ?? null,
+    price: prices.price(m.id) ?? null,
     provider,
   });
   async function fetchAll(upstream: UpstreamClient, signal?: AbortSignal): Promise<CatalogEntry[]> {
+    const prices = await deps.prices.current();
+    const entry = (provider: string, prefix: string, m: ModelInfo) => entryOf(prices, provider, prefix, m);
     const others = await Promise.allSettled(
       (deps.configured ?? []).map(async ({ name, client }) =>
         (await client.models(signal)).map((m) => entry(name, `${name}/`, m)),

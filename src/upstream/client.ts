@@ -148,6 +148,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           }
           if (choice?.finish_reason) finishReason = choice.finish_reason;
         }
+        // The SDK ends an aborted stream quietly, as if it were complete: a cut-off answer is a
+        // cancellation (or a timeout), never a success with half the text.
+        if (combined.aborted) throw new OpenAI.APIUserAbortError();
         usage ??= await estimateChatUsage(
           request.messages.map((m) => m.content),
           text,

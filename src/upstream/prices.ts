@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
+import type { PriceOverride } from '../ledger/prices.js';
 import defaults from './prices.json' with { type: 'json' };
 
-/** USD per million tokens is the same number as micro-USD per token, so costs stay integers. */
-const modelPriceSchema = z.object({
+/** USD per million tokens; × 1000 it is nano-USD per token (costs are whole nano-USD per call). */
+export const modelPriceSchema = z.object({
   input_per_mtok: z.number().nonnegative().optional(),
   output_per_mtok: z.number().nonnegative().optional(),
   cached_input_per_mtok: z.number().nonnegative().optional(),
@@ -39,9 +40,22 @@ export interface PriceTable {
   readonly source: string;
   readonly asOf: string;
   price(model: string): ModelPrice | undefined;
-  /** Cost in micro-USD, or null when the model has no price (shown as "unpriced", never as 0). */
-  costMicroUsd(model: string, usage: BillableUsage): number | null;
+  /** Cost in nano-USD, rounded once per call, or null when the model has no price (shown as "unpriced", never as 0). */
+  costNanoUsd(model: string, usage: BillableUsage): number | null;
   models(): string[];
+}
+
+/** A provider may answer with a dated id ("gpt-4o-2024-08-06") or an alias: the first priced name wins. */
+export function firstPricedCost(
+  table: PriceTable,
+  usage: BillableUsage,
+  models: readonly (string | null)[],
+): number | null {
+  for (const model of models) {
+    const cost = model === null ? null : table.costNanoUsd(model, usage);
+    if (cost !== null) return cost;
+  }
+  return null;
 }
 
 /** Vendor prefixes such as "openai/gpt-4o" and date suffixes are matched to the base entry. */
@@ -51,24 +65,33 @@ function lookupKeys(model: string): string[] {
   return [...new Set([model, bare, undated])];
 }
 
+/** The built-in table (prices.json), with the entries of COMETAPI_MCP_PRICES's file over it. */
 export function createPriceTable(overridesFile?: string): PriceTable {
   const table = new Map(Object.entries(priceFileSchema.parse(defaults).models));
-  let source = defaults.source;
-  let asOf = defaults.as_of;
-  if (overridesFile) {
-    let parsed: z.infer<typeof priceFileSchema>;
-    try {
-      parsed = priceFileSchema.parse(JSON.parse(fs.readFileSync(overridesFile, 'utf8')));
-    } catch (error) {
-      throw new ConfigError(
-        `COMETAPI_MCP_PRICES: cannot use ${overridesFile}: ${errorMessage(error)}. ` +
-          'Expected {"models": {"<model>": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}}.',
-      );
-    }
-    for (const [model, price] of Object.entries(parsed.models)) table.set(model, price);
-    source = `${source} Overrides: ${overridesFile}.`;
-    asOf = parsed.as_of ?? asOf;
+  if (!overridesFile) return tableOf(table, defaults.source, defaults.as_of);
+  let parsed: z.infer<typeof priceFileSchema>;
+  try {
+    parsed = priceFileSchema.parse(JSON.parse(fs.readFileSync(overridesFile, 'utf8')));
+  } catch (error) {
+    throw new ConfigError(
+      `COMETAPI_MCP_PRICES: cannot use ${overridesFile}: ${errorMessage(error)}. ` +
+        'Expected {"models": {"<model>": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}}.',
+    );
   }
+  for (const [model, price] of Object.entries(parsed.models)) table.set(model, price);
+  return tableOf(table, `${defaults.source} Overrides: ${overridesFile}.`, parsed.as_of ?? defaults.as_of);
+}
+
+/** The table with prices stored in the ledger over it, each field set over the entry it matches. */
+export function withStoredPrices(base: PriceTable, stored: readonly PriceOverride[]): PriceTable {
+  if (stored.length === 0) return base;
+  const table = new Map(base.models().map((model): [string, ModelPrice] => [model, base.price(model) ?? {}]));
+  for (const { model, price } of stored) table.set(model, { ...base.price(model), ...price });
+  const models = stored.map((o) => o.model).join(', ');
+  return tableOf(table, `${base.source} Set in the ledger (cometapi-mcp prices set): ${models}.`, base.asOf);
+}
+
+function tableOf(table: ReadonlyMap<string, ModelPrice>, source: string, asOf: string): PriceTable {
   const price = (model: string) => {
     for (const key of lookupKeys(model)) {
       const hit = table.get(key);
@@ -81,7 +104,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
     asOf,
     price,
     models: () => [...table.keys()],
-    costMicroUsd(model, usage) {
+    costNanoUsd(model, usage) {
       const p = price(model);
       if (!p) return null;
       const cacheWrites = usage.cache_write_tokens ?? 0;
@@ -89,6 +112,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
       if (cacheWrites > 0 && p.cache_write_per_mtok === undefined) return null;
       const uncached = Math.max(0, usage.prompt_tokens - usage.cached_tokens - cacheWrites);
       const cachedRate = p.cached_input_per_mtok ?? p.input_per_mtok ?? 0;
+      // In micro-USD (USD per million tokens × tokens), then one rounding to whole nano-USD.
       const micro =
         uncached * (p.input_per_mtok ?? 0) +
         usage.cached_tokens * cachedRate +
@@ -98,7 +122,7 @@ export function createPriceTable(overridesFile?: string): PriceTable {
         (usage.characters ?? 0) * (p.per_mchar ?? 0) +
         ((usage.audio_seconds ?? 0) / 60) * (p.per_minute ?? 0) * 1e6 +
         (p.per_request ?? 0) * 1e6;
-      return Math.round(micro);
+      return Math.round(micro * 1000);
     },
   };
 }

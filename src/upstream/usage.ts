@@ -107,6 +107,26 @@ export async function estimateChatUsage(promptTexts: readonly string[], completi
   };
 }
 
+/** A stream as far as it went: the usage it reported, if any, and the answer's text. */
+export interface StreamedSoFar {
+  usage: Usage | null;
+  text: string;
+  /** Usage known before the end (Anthropic's message_start: the whole prompt). */
+  promptUsage?: Usage | null;
+}
+
+/**
+ * What a stream used: as reported, else counted from its text (keeping a prompt count the stream
+ * did report). A stream cut off midway is billed upstream for the prompt and what it generated,
+ * so an abandoned proxy stream and a cancelled chat are both recorded with this.
+ */
+export async function streamedUsage(seen: StreamedSoFar, prompt: readonly string[]): Promise<Usage> {
+  if (seen.usage) return seen.usage;
+  const estimated = await estimateChatUsage(prompt, seen.text);
+  if (!seen.promptUsage) return estimated;
+  return { ...seen.promptUsage, completion_tokens: estimated.completion_tokens, estimated: true };
+}
+
 /** Cheap pre-call guess for quota checks: about four characters a token. */
 export function roughTokenCount(texts: readonly string[]): number {
   let chars = 0;

@@ -76,7 +76,7 @@ export function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     reasoning_tokens: 0,
     images: 0,
     usage_estimated: false,
-    cost_micro_usd: 100,
+    cost_nano_usd: 100_000,
     status: 'ok',
     http_status: 200,
     error_type: null,

@@ -33,7 +33,7 @@ export function randomCalls(count: number, seed: number, range: TimeRange): Part
       completion_tokens: completion,
       images: random() < 0.1 ? 1 : 0,
       usage_estimated: random() < 0.05,
-      cost_micro_usd: random() < 0.1 ? null : prompt + completion * 3,
+      cost_nano_usd: random() < 0.1 ? null : prompt + completion * 3,
       status,
       retries: random() < 0.1 ? Math.floor(random() * 4) : 0,
     };

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { usdFromNano } from '../../src/ledger/calls.js';
 import type { CallRow, LedgerStore, SessionSummary } from '../../src/ledger/store.js';
 import { createServer } from '../../src/mcp/server.js';
 import { setQuota } from '../../src/quotas/manage.js';
@@ -46,7 +47,7 @@ export function sessionsFromRows(rows: readonly CallRow[]): Map<string, Omit<Ses
     s.prompt_tokens += row.prompt_tokens;
     s.completion_tokens += row.completion_tokens;
     s.images += row.images;
-    s.cost_usd += (row.cost_micro_usd ?? 0) / 1e6;
+    s.cost_usd += usdFromNano(row.cost_nano_usd ?? 0);
     sums.set(row.session, s);
   }
   return sums;

@@ -20,18 +20,24 @@ export function seededRows(now: number): CallRecord[] {
     callRecord({
       ts: at(300),
       model_used: 'gpt-4o-mini',
-      cost_micro_usd: 1_000,
+      cost_nano_usd: 1_000_000,
       prompt_tokens: 100,
       completion_tokens: 50,
     }),
     callRecord({
       ts: at(200),
       model_used: 'gpt-4o-mini',
-      cost_micro_usd: 1_000,
+      cost_nano_usd: 1_000_000,
       prompt_tokens: 120,
       completion_tokens: 40,
     }),
-    callRecord({ ts: at(100), model_used: XSS_MODEL, client: XSS_CLIENT, cost_micro_usd: 2_500, prompt_tokens: 300 }),
+    callRecord({
+      ts: at(100),
+      model_used: XSS_MODEL,
+      client: XSS_CLIENT,
+      cost_nano_usd: 2_500_000,
+      prompt_tokens: 300,
+    }),
     callRecord({
       ts: at(50),
       status: 'error',
@@ -41,9 +47,9 @@ export function seededRows(now: number): CallRecord[] {
       error_message: XSS_ERROR,
       prompt_tokens: 0,
       completion_tokens: 0,
-      cost_micro_usd: null,
+      cost_nano_usd: null,
     }),
-    callRecord({ ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999, cost_micro_usd: 999_999 }), // before the 24h period
+    callRecord({ ts: now - 3 * 24 * 60 * MIN, prompt_tokens: 99_999, cost_nano_usd: 999_999_000 }), // before the 24h period
   ];
 }
 
@@ -56,7 +62,7 @@ export function expectedTotals(rows: readonly CallRecord[], from: number) {
     errors: inside.filter((r) => r.status === 'error').length,
     prompt_tokens: sum((r) => r.prompt_tokens),
     completion_tokens: sum((r) => r.completion_tokens),
-    cost_usd: sum((r) => r.cost_micro_usd ?? 0) / 1e6,
+    cost_usd: sum((r) => r.cost_nano_usd ?? 0) / 1e9,
   };
 }
 

@@ -125,7 +125,7 @@ describe.runIf(POSTGRES_AVAILABLE)('ledger copy between SQLite and PostgreSQL', 
     expect(team.rows).toEqual(source.rows);
     expect(team.totals).toEqual(source.totals);
     expect(team.quotas.map((q) => [q.name, q.metric, q.limit_amount, q.hard])).toEqual([
-      ['daily-cost', 'cost', 2_500_000, true],
+      ['daily-cost', 'cost', 2_500_000_000, true],
       ['monthly-tokens', 'tokens', 1_000_000, false],
     ]);
     expect(team.alerts.map((a) => [a.quota_name, a.threshold, a.delivery, a.delivery_attempts])).toEqual([

@@ -43,7 +43,7 @@ export function randomRecords(count: number, seed: number, range: TimeRange): Ca
       completion_tokens: completion,
       images: random() < 0.1 ? 1 : 0,
       usage_estimated: random() < 0.05,
-      cost_micro_usd: random() < 0.1 ? null : prompt + completion * 3,
+      cost_nano_usd: random() < 0.1 ? null : prompt + completion * 3,
       status,
       http_status: status === 'ok' ? 200 : pick([429, 500, null]),
       error_type: error,

@@ -107,7 +107,7 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
     const created = await store.quotas.upsert(quota(), 1000);
     expect(created).toMatchObject({
       name: 'daily-cost',
-      limit_amount: 5_000_000,
+      limit_amount: 5_000_000_000,
       hard: true,
       thresholds: [50, 80, 100],
     });
@@ -115,7 +115,7 @@ describe.runIf(POSTGRES_AVAILABLE)('PostgreSQL ledger store', () => {
     const updated = await second.quotas.upsert(quota({ limit: 7, hard: false }), 2000);
     expect(updated).toMatchObject({
       id: created.id,
-      limit_amount: 7_000_000,
+      limit_amount: 7_000_000_000,
       hard: false,
       created_at: 1000,
       updated_at: 2000,

@@ -22,7 +22,7 @@ const ERRORS_SQL = `
 
 const METRIC_ROWS_SQL = `
   SELECT id, ts, ${PG_SQL.modelKey} AS model, tool, client, status, error_type, prompt_tokens, completion_tokens,
-         cost_micro_usd, ${PG_SQL.unpriced}::int AS unpriced, usage_estimated, retries, duration_ms, ttft_ms
+         cost_nano_usd, ${PG_SQL.unpriced}::int AS unpriced, usage_estimated, retries, duration_ms, ttft_ms
     FROM calls WHERE id > $1 ORDER BY id LIMIT $2`;
 
 export function createPgCallQueries(pool: pg.Pool): PgCallQueries {

@@ -21,7 +21,7 @@ const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
   reasoning_tokens: 'bigint',
   images: 'bigint',
   usage_estimated: 'smallint',
-  cost_micro_usd: 'bigint',
+  cost_nano_usd: 'bigint',
   status: 'text',
   http_status: 'integer',
   error_type: 'text',

@@ -1,6 +1,6 @@
 /**
  * From a parsed target (./target.ts) to a pool: BIGINT and NUMERIC read as JS numbers (ms
- * timestamps and micro-USD sums stay far below 2^53), and a first connection whose error names
+ * timestamps and nano-USD sums stay far below 2^53), and a first connection whose error names
  * host, port and database but never the password.
  */
 import pg from 'pg';

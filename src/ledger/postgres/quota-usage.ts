@@ -5,11 +5,11 @@ import { MAX_CACHED_USAGE, type MetricTotals, type QuotaUsageKey, type QuotaWind
 export type Mode = 'full' | 'since';
 
 // Blocked rows never reached the upstream, so they use nothing; failed calls did and count as requests.
-const TOTALS = `COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost_micro_usd), 0) AS cost,
+const TOTALS = `COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost_nano_usd), 0) AS cost,
   COUNT(*) AS requests, COALESCE(SUM(images), 0) AS images`;
 // In the same statement as the sums, so both come from one snapshot.
 const MAX_ID = '(SELECT MAX(id) FROM calls) AS max_id';
-const COLUMNS = 'prompt_tokens, completion_tokens, cost_micro_usd, images';
+const COLUMNS = 'prompt_tokens, completion_tokens, cost_nano_usd, images';
 
 /**
  * Parameters: $1 start, $2 end, $3 the scope's value (not for global), then the id the cache has

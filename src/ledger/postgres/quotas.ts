@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { quotaFromRow, toAmount, type Quota, type QuotaRow } from '../quotas.js';
+import { quotaFromRow, toAmount, type QuotaRow } from '../quotas.js';
 import type { QuotaStore } from '../store.js';
+import { createPgVersionedCache } from './versioned-cache.js';
 
-const VERSION_SQL = "SELECT value FROM ledger_meta WHERE key = 'quotas_version'";
 // ON CONFLICT keeps the row's id, so alerts already fired for this quota stay attached to it.
 const UPSERT_SQL = `
   INSERT INTO quotas (name, scope, scope_value, metric, period, time_zone, limit_amount, thresholds, hard, created_at, updated_at)
@@ -12,24 +12,11 @@ const UPSERT_SQL = `
     thresholds = excluded.thresholds, hard = excluded.hard, updated_at = excluded.updated_at
   RETURNING *`;
 
-/**
- * The quota table behind a cached list. Every change, from any machine, bumps quotas_version (a
- * statement trigger, migration 0001), so list() costs one primary-key read while nothing changed
- * and a change made anywhere is seen on the very next call. (LISTEN/NOTIFY would save the read
- * but arrives asynchronously, so a call right after a change could still see the old list.)
- */
+/** The quota table behind a cached list (./versioned-cache.ts, counter quotas_version). */
 export function createPgQuotaStore(pool: pg.Pool): QuotaStore {
-  let cache: { quotas: Quota[]; version: number } | null = null;
-  const list = async (): Promise<Quota[]> => {
-    const version = (await pool.query<{ value: number }>(VERSION_SQL)).rows[0]?.value ?? 0;
-    if (cache && cache.version === version) return cache.quotas;
-    // Read after the version: a change in between leaves a newer list under an older version,
-    // which the next call simply reads again.
-    const rows = (await pool.query<QuotaRow>('SELECT * FROM quotas ORDER BY name')).rows;
-    const quotas = rows.map(quotaFromRow);
-    cache = { quotas, version };
-    return quotas;
-  };
+  const list = createPgVersionedCache(pool, 'quotas_version', async () =>
+    (await pool.query<QuotaRow>('SELECT * FROM quotas ORDER BY name')).rows.map(quotaFromRow),
+  );
   return {
     // A copy, so a caller changing the array cannot change the cache.
     list: async () => [...(await list())],

@@ -16,7 +16,8 @@ import { PG_DIM_KEY_SQL, PG_SQL, PG_TOTALS_SQL } from './sql.js';
 const CHUNK_ROWS = 100_000;
 
 const slotSql = (ms: number) => `c.ts - ((c.ts % ${ms}) + ${ms}) % ${ms}`;
-const DIMENSIONS = `(VALUES ${ROLLUP_DIMS.map((dim) => `('${dim}', ${PG_DIM_KEY_SQL[dim]}, ${slotSql(SLOT_MS[dim])})`).join(', ')})`;
+/** Per call `c`, its rollup rows: (dim, key, start_ms) for each dimension, for a CROSS JOIN LATERAL. */
+export const DIMENSIONS = `(VALUES ${ROLLUP_DIMS.map((dim) => `('${dim}', ${PG_DIM_KEY_SQL[dim]}, ${slotSql(SLOT_MS[dim])})`).join(', ')})`;
 const NEW_CALLS = `SELECT x.dim, x.key, x.start_ms, c.* FROM calls c CROSS JOIN LATERAL ${DIMENSIONS} AS x(dim, key, start_ms)
   WHERE c.id > $1 AND c.id <= $2`;
 

@@ -6,7 +6,7 @@ export const PG_SQL = {
    * A call with no price is "unpriced" only if it used something billable: blocked calls and
    * failures that consumed nothing have a NULL cost because there is nothing to price.
    */
-  unpriced: "(cost_micro_usd IS NULL AND (status = 'ok' OR prompt_tokens + completion_tokens + images > 0))",
+  unpriced: "(cost_nano_usd IS NULL AND (status = 'ok' OR prompt_tokens + completion_tokens + images > 0))",
   /** Latency percentiles leave out blocked calls: they never reached the upstream. */
   timed: "(duration_ms IS NOT NULL AND status <> 'blocked')",
   modelKey: 'COALESCE(model_used, model_requested)',
@@ -19,7 +19,7 @@ export const PG_TOTALS_SQL = `COUNT(*) AS requests,
   COUNT(*) FILTER (WHERE status = 'blocked') AS blocked,
   COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
   COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
-  COALESCE(SUM(cost_micro_usd), 0) AS cost_micro_usd,
+  COALESCE(SUM(cost_nano_usd), 0) AS cost_nano_usd,
   COUNT(*) FILTER (WHERE ${PG_SQL.unpriced}) AS unpriced,
   COALESCE(SUM(usage_estimated), 0) AS estimated,
   COALESCE(SUM(retries), 0) AS retries,

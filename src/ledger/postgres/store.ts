@@ -16,6 +16,7 @@ import { checkConnection, createPool } from './connect.js';
 import { parsePostgresUrl, PostgresConnectError, safeMessage } from './target.js';
 import { migrate } from './migrate.js';
 import { createPgQuotaUsage } from './quota-usage.js';
+import { createPgPriceStore } from './prices.js';
 import { createPgQuotaStore } from './quotas.js';
 import { createRangeQueries } from './range-queries.js';
 import { createRollups } from './rollups.js';
@@ -71,6 +72,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       quotaUsage,
     },
     quotas: createPgQuotaStore(pool),
+    prices: createPgPriceStore(pool),
     alerts: createPgAlertStore(pool),
     reservations: createPgReservations(pool),
     sessions: createPgSessionStore(pool),

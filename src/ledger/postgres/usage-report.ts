@@ -23,8 +23,8 @@ const AGGREGATES = `COUNT(*) AS requests,
   COUNT(*) FILTER (WHERE status = 'blocked') AS blocked,
   SUM(prompt_tokens) AS prompt_tokens,
   SUM(completion_tokens) AS completion_tokens,
-  COALESCE(SUM(cost_micro_usd), 0) AS cost_micro,
-  COUNT(*) FILTER (WHERE status = 'ok' AND cost_micro_usd IS NULL) AS unpriced_calls,
+  COALESCE(SUM(cost_nano_usd), 0) AS cost_nano,
+  COUNT(*) FILTER (WHERE status = 'ok' AND cost_nano_usd IS NULL) AS unpriced_calls,
   SUM(usage_estimated) AS estimated_calls`;
 
 /** Per-group sums in SQL; assembleUsageReport() turns them into the report, as for every engine. */

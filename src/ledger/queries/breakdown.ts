@@ -1,6 +1,6 @@
 import { histogramPercentile } from '../rollups/histogram.js';
 import type { KeyedValue, RollupReader } from '../rollups/reader.js';
-import { nearestRank, usdFromMicroSum, type TimeRange } from './range.js';
+import { nearestRank, usdFromNanoSum, type TimeRange } from './range.js';
 
 export const BREAKDOWN_DIMENSIONS = ['model', 'tool', 'client', 'provider', 'status'] as const;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
@@ -68,7 +68,7 @@ export function createBreakdownQuery(rollups: RollupReader): BreakdownQuery {
         errors: g.errors,
         prompt_tokens: g.prompt_tokens,
         completion_tokens: g.completion_tokens,
-        cost_usd: usdFromMicroSum(g.cost_micro_usd),
+        cost_usd: usdFromNanoSum(g.cost_nano_usd),
         unpriced_calls: g.unpriced,
         p50_latency_ms: medians ? (medians.get(g.key) ?? null) : histogramPercentile(g.latency, 50),
       }))

@@ -11,7 +11,7 @@ export interface MetricSourceRow {
   error_type: string | null;
   prompt_tokens: number;
   completion_tokens: number;
-  cost_micro_usd: number | null;
+  cost_nano_usd: number | null;
   unpriced: 0 | 1;
   usage_estimated: 0 | 1;
   retries: number;

@@ -1,3 +1,5 @@
+import { usdFromNano } from '../calls.js';
+
 /** A half-open time window [from, to) in ms since the Unix epoch. */
 export interface TimeRange {
   from: number;
@@ -11,6 +13,6 @@ export function nearestRank(percent: number, n: number): number {
 }
 
 /** SUM() over no priced rows is NULL: that is $0 of priced cost, reported beside unpriced_calls. */
-export function usdFromMicroSum(micro: number | null): number {
-  return micro === null ? 0 : micro / 1_000_000;
+export function usdFromNanoSum(nano: number | null): number {
+  return nano === null ? 0 : usdFromNano(nano);
 }

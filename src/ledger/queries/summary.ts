@@ -1,7 +1,7 @@
 import { emptyAggregate, type Totals } from '../rollups/aggregate.js';
 import { histogramPercentile, type Histogram } from '../rollups/histogram.js';
 import type { RollupReader } from '../rollups/reader.js';
-import { nearestRank, usdFromMicroSum, type TimeRange } from './range.js';
+import { nearestRank, usdFromNanoSum, type TimeRange } from './range.js';
 
 export interface Percentiles {
   p50: number | null;
@@ -67,7 +67,7 @@ export function summaryOf(range: TimeRange, t: Totals, latency_ms: Percentiles, 
     prompt_tokens: t.prompt_tokens,
     completion_tokens: t.completion_tokens,
     total_tokens: t.prompt_tokens + t.completion_tokens,
-    cost_usd: usdFromMicroSum(t.cost_micro_usd),
+    cost_usd: usdFromNanoSum(t.cost_nano_usd),
     unpriced_calls: t.unpriced,
     estimated_calls: t.estimated,
     error_rate: t.requests === 0 ? null : t.errors / t.requests,

@@ -1,7 +1,7 @@
 import type { Totals } from '../rollups/aggregate.js';
 import type { RollupReader } from '../rollups/reader.js';
 import { bucketEdges, BUCKET_MS, ZoneClock, type BucketSize } from './buckets.js';
-import { usdFromMicroSum, type TimeRange } from './range.js';
+import { usdFromNanoSum, type TimeRange } from './range.js';
 
 export interface TimeseriesPoint {
   /** Bucket start, ms. */
@@ -44,7 +44,7 @@ export function createTimeseriesQuery(rollups: RollupReader): TimeseriesQuery {
         errors: t?.errors ?? 0,
         prompt_tokens: t?.prompt_tokens ?? 0,
         completion_tokens: t?.completion_tokens ?? 0,
-        cost_usd: usdFromMicroSum(t?.cost_micro_usd ?? null),
+        cost_usd: usdFromNanoSum(t?.cost_nano_usd ?? null),
       });
     }
     return {

@@ -34,7 +34,7 @@ export interface Totals {
   blocked: number;
   prompt_tokens: number;
   completion_tokens: number;
-  cost_micro_usd: number;
+  cost_nano_usd: number;
   unpriced: number;
   estimated: number;
   retries: number;
@@ -48,7 +48,7 @@ export const TOTAL_FIELDS = [
   'blocked',
   'prompt_tokens',
   'completion_tokens',
-  'cost_micro_usd',
+  'cost_nano_usd',
   'unpriced',
   'estimated',
   'retries',
@@ -71,7 +71,7 @@ export function emptyAggregate(key: string | null): Aggregate {
     blocked: 0,
     prompt_tokens: 0,
     completion_tokens: 0,
-    cost_micro_usd: 0,
+    cost_nano_usd: 0,
     unpriced: 0,
     estimated: 0,
     retries: 0,

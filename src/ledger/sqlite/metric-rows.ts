@@ -18,7 +18,7 @@ type MetricTuple = [
   error_type: string | null,
   prompt_tokens: number,
   completion_tokens: number,
-  cost_micro_usd: number | null,
+  cost_nano_usd: number | null,
   unpriced: 0 | 1,
   usage_estimated: 0 | 1,
   retries: number,
@@ -32,7 +32,7 @@ export function createMetricQueries(db: Db): MetricQueries {
   const rowsAfter = db
     .prepare<[number, number], MetricTuple>(
       `SELECT id, ts, ${SQL.modelKey}, tool, client, status, error_type,
-              prompt_tokens, completion_tokens, cost_micro_usd, ${SQL.unpriced},
+              prompt_tokens, completion_tokens, cost_nano_usd, ${SQL.unpriced},
               usage_estimated, retries, duration_ms, ttft_ms
          FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
     )
@@ -47,7 +47,7 @@ export function createMetricQueries(db: Db): MetricQueries {
     error_type: t[6],
     prompt_tokens: t[7],
     completion_tokens: t[8],
-    cost_micro_usd: t[9],
+    cost_nano_usd: t[9],
     unpriced: t[10],
     usage_estimated: t[11],
     retries: t[12],

@@ -5,11 +5,11 @@ import type { Db } from './open.js';
 type Mode = 'full' | 'since';
 
 // Blocked rows never reached the upstream, so they use nothing; failed calls did and count as requests.
-const TOTALS = `COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost_micro_usd), 0) AS cost,
+const TOTALS = `COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost_nano_usd), 0) AS cost,
   COUNT(*) AS requests, COALESCE(SUM(images), 0) AS images`;
 // In the same statement as the sums, so both come from one snapshot of the ledger.
 const MAX_ID = '(SELECT MAX(id) FROM calls) AS max_id';
-const COLUMNS = 'prompt_tokens, completion_tokens, cost_micro_usd, images';
+const COLUMNS = 'prompt_tokens, completion_tokens, cost_nano_usd, images';
 
 /**
  * `full` sums a whole period: each scope's WHERE leads with the column of an index (calls_ts_stats,

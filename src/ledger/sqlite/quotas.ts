@@ -1,17 +1,10 @@
-import { quotaFromRow, toAmount, type Quota, type QuotaRow } from '../quotas.js';
+import { quotaFromRow, toAmount, type QuotaRow } from '../quotas.js';
 import type { QuotaStore } from '../store.js';
 import type { Db } from './open.js';
+import { createVersionedCache } from './versioned-cache.js';
 
-/**
- * The quota table behind a cached list. The cache holds while PRAGMA data_version says no other
- * connection has committed, or, when one has, while the quotas_version counter (bumped by
- * triggers on every change, migration 0007) has not moved: calls from other processes do not
- * cost a re-read, a quota changed anywhere is seen on the next call.
- */
+/** The quota table behind a cached list (./versioned-cache.ts, counter quotas_version). */
 export function createSqliteQuotaStore(db: Db): QuotaStore {
-  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const quotasVersion = db.prepare<[], number>("SELECT value FROM ledger_meta WHERE key = 'quotas_version'").pluck();
-  let cache: { quotas: Quota[]; dataVersion: number; quotasVersion: number } | null = null;
   const listStmt = db.prepare<[], QuotaRow>('SELECT * FROM quotas ORDER BY name');
   const getStmt = db.prepare<[string], QuotaRow>('SELECT * FROM quotas WHERE name = ?');
   // ON CONFLICT keeps the row's id, so alerts already fired for this quota stay attached to it.
@@ -23,28 +16,17 @@ export function createSqliteQuotaStore(db: Db): QuotaStore {
        thresholds = excluded.thresholds, hard = excluded.hard, updated_at = excluded.updated_at`,
   );
   const removeStmt = db.prepare('DELETE FROM quotas WHERE name = ?');
-  const list = (): Quota[] => {
-    const data = dataVersion.get() ?? 0;
-    if (cache && cache.dataVersion === data) return cache.quotas;
-    const version = quotasVersion.get() ?? 0;
-    if (cache && cache.quotasVersion === version) {
-      cache.dataVersion = data;
-      return cache.quotas;
-    }
-    const quotas = listStmt.all().map(quotaFromRow);
-    cache = { quotas, dataVersion: data, quotasVersion: version };
-    return quotas;
-  };
+  const cache = createVersionedCache(db, 'quotas_version', () => listStmt.all().map(quotaFromRow));
 
   return {
     // A copy, so a caller changing the array cannot change the cache.
-    list: async () => [...list()],
+    list: async () => [...cache.get()],
     get: async (name) => {
       const row = getStmt.get(name);
       return row ? quotaFromRow(row) : undefined;
     },
     upsert: async (input, now) => {
-      cache = null; // this connection's own writes do not move data_version
+      cache.drop(); // this connection's own writes do not move data_version
       upsertStmt.run({
         name: input.name,
         scope: input.scope.kind,
@@ -62,7 +44,7 @@ export function createSqliteQuotaStore(db: Db): QuotaStore {
       return quotaFromRow(stored);
     },
     remove: async (name) => {
-      cache = null;
+      cache.drop();
       return removeStmt.run(name).changes > 0;
     },
   };

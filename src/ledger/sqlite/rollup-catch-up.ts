@@ -35,7 +35,7 @@ type CallTuple = [
   status: CallStatus,
   prompt: number,
   completion: number,
-  costMicro: number,
+  costNano: number,
   unpriced: 0 | 1,
   estimated: 0 | 1,
   retries: number,
@@ -67,7 +67,7 @@ export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
   const rowsAfter = db
     .prepare<[number, number], CallTuple>(
       `SELECT id, ts, ${SQL.modelKey}, tool, client, provider, status, prompt_tokens, completion_tokens,
-              COALESCE(cost_micro_usd, 0), ${SQL.unpriced}, usage_estimated, retries, images,
+              COALESCE(cost_nano_usd, 0), ${SQL.unpriced}, usage_estimated, retries, images,
               CASE WHEN ${SQL.timed} THEN duration_ms END, ttft_ms
          FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
     )
@@ -124,7 +124,7 @@ export function createRollupCatchUp(db: Db): (maxChunks?: number) => number {
         a.blocked += status === 'blocked' ? 1 : 0;
         a.prompt_tokens += prompt;
         a.completion_tokens += completion;
-        a.cost_micro_usd += cost;
+        a.cost_nano_usd += cost;
         a.unpriced += unpriced;
         a.estimated += estimated;
         a.retries += retries;

@@ -7,7 +7,7 @@ export const SQL = {
    * A call with no price is "unpriced" only if it used something billable: blocked calls and
    * failures that consumed nothing have a NULL cost because there is nothing to price.
    */
-  unpriced: "(cost_micro_usd IS NULL AND (status = 'ok' OR prompt_tokens + completion_tokens + images > 0))",
+  unpriced: "(cost_nano_usd IS NULL AND (status = 'ok' OR prompt_tokens + completion_tokens + images > 0))",
   /** Latency percentiles leave out blocked calls: they never reached the upstream. */
   timed: "(duration_ms IS NOT NULL AND status <> 'blocked')",
   modelKey: 'COALESCE(model_used, model_requested)',
@@ -19,7 +19,7 @@ export const RAW_TOTALS_SQL = `COUNT(*) AS requests,
   TOTAL(status = 'blocked') AS blocked,
   TOTAL(prompt_tokens) AS prompt_tokens,
   TOTAL(completion_tokens) AS completion_tokens,
-  TOTAL(cost_micro_usd) AS cost_micro_usd,
+  TOTAL(cost_nano_usd) AS cost_nano_usd,
   TOTAL(${SQL.unpriced}) AS unpriced,
   TOTAL(usage_estimated) AS estimated,
   TOTAL(retries) AS retries,

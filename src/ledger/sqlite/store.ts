@@ -13,6 +13,7 @@ import { createSqliteCallStore } from './calls.js';
 import { createMetricQueries } from './metric-rows.js';
 import { openDatabase } from './open.js';
 import { createUsageQuery } from './quota-usage.js';
+import { createSqlitePriceStore } from './prices.js';
 import { createSqliteQuotaStore } from './quotas.js';
 import { createRollupReader } from './rollup-reader.js';
 import { warmRollups } from './rollup-catch-up.js';
@@ -54,6 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): LedgerStore {
       quotaUsage: async (quota, window) => quotaUsage(quota, window),
     },
     quotas: createSqliteQuotaStore(db),
+    prices: createSqlitePriceStore(db),
     alerts: createSqliteAlertStore(db),
     sessions: createSqliteSessionStore(db),
     copies: createSqliteCopyStore(db),

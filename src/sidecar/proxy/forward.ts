@@ -12,6 +12,7 @@ import {
   countTokens,
   emptyUsage,
   estimateChatUsage,
+  streamedUsage,
   usageFromAnthropic,
   usageFromWire,
   type Usage,
@@ -86,14 +87,6 @@ function streamReader(
   return createChatStreamReader(options);
 }
 
-/** What a stream used: as reported, else counted from its text (keeping a prompt count the stream did report). */
-async function streamUsage(seen: StreamObservation, prompt: readonly string[]): Promise<Usage> {
-  if (seen.usage) return seen.usage;
-  const estimated = await estimateChatUsage(prompt, seen.text);
-  if (!seen.promptUsage) return estimated;
-  return { ...seen.promptUsage, completion_tokens: estimated.completion_tokens, estimated: true };
-}
-
 export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | null> {
   const { request, reply } = ctx;
   const addUsage = request.stream && !request.clientAskedUsage;
@@ -107,7 +100,7 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
     forwarded: () => reply.started,
     partialUsage: async () => {
       if (!reply.started || !streaming) return null;
-      return streamUsage(streaming, prompt);
+      return streamedUsage(streaming, prompt);
     },
     async attempt(client, model) {
       const started = ctx.now();
@@ -142,7 +135,7 @@ export function proxyOperation(ctx: ForwardContext): Operation<BufferedAnswer | 
           throw passthroughFailure(error, reply.signal, ctx.timeoutMs, []);
         }
         const seen = scanner.observed;
-        const usage = await streamUsage(seen, prompt);
+        const usage = await streamedUsage(seen, prompt);
         return done(null, seen.model ?? model, usage, seen.ttftMs, requestId, answer.status);
       }
       const body = await readCapped(answer.body, ctx.maxResponseBytes, reply.signal, ctx.timeoutMs);
