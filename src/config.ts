@@ -8,6 +8,7 @@ import { postgresUrlProblem } from './ledger/postgres/target.js';
 import { isTimeZone } from './time.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
+const DEFAULT_QUERY_URL = 'https://query.cometapi.com';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -59,6 +60,18 @@ const envSchema = z.object({
   COMETAPI_MCP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   COMETAPI_MCP_PRICES: z.string().min(1).optional(),
   COMETAPI_MCP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // CometAPI's query service (balance and per-day billing); see src/cometapi/query-client.ts.
+  COMETAPI_QUERY_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_QUERY_URL),
+  COMETAPI_QUERY_KEY: z
+    .string()
+    .trim()
+    .refine((v) => !/\s/.test(v), 'must be a single token with no spaces, e.g. sk-...')
+    .optional(),
+  COMETAPI_KEY_NAME: z.string().trim().min(1).max(200).optional(),
+  COMETAPI_BILLING_TZ: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or Asia/Shanghai (the zone CometAPI counts days in)')
+    .default('UTC'),
 });
 
 export interface Config {
@@ -89,6 +102,18 @@ export interface Config {
   webhookUrl: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   pricesFile: string | undefined;
+  /** CometAPI's query service: balance and what it billed per day. */
+  query: QueryConfig;
+}
+
+export interface QueryConfig {
+  url: string;
+  /** COMETAPI_QUERY_KEY (a dedicated zero-quota key, as CometAPI advises), else COMETAPI_KEY. */
+  key: string | undefined;
+  /** COMETAPI_KEY_NAME: this key's name in the account, to pick its entries; undefined = whole account. */
+  keyName: string | undefined;
+  /** COMETAPI_BILLING_TZ: the zone CometAPI's billing days are counted in. */
+  billingTimeZone: string;
 }
 
 /**
@@ -146,6 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     webhookUrl: e.COMETAPI_MCP_WEBHOOK_URL,
     logLevel: e.COMETAPI_MCP_LOG_LEVEL,
     pricesFile: e.COMETAPI_MCP_PRICES,
+    query: {
+      url: e.COMETAPI_QUERY_URL.replace(/\/+$/, ''),
+      key: e.COMETAPI_QUERY_KEY ?? e.COMETAPI_KEY,
+      keyName: e.COMETAPI_KEY_NAME,
+      billingTimeZone: e.COMETAPI_BILLING_TZ,
+    },
   };
 }
 
@@ -153,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 export function secretsOf(config: Config): string[] {
   const keys = [
     config.key,
+    config.query.key,
     config.token,
     databasePassword(config.databaseUrl),
     ...config.routing.providers.map((p) => p.apiKey),

@@ -5,6 +5,7 @@
  * See docs/decisions/0016-one-async-store.md.
  */
 import type { AlertDelivery, Alert, NewAlert } from './alerts.js';
+import type { BalanceStore } from './balance.js';
 import type { CallRecord, CallRow } from './calls.js';
 import type { LedgerCopyStore } from './copies.js';
 import type { Breakdown, BreakdownDimension } from './queries/breakdown.js';
@@ -89,6 +90,8 @@ export interface LedgerStore {
   readonly queries: QueryStore;
   readonly quotas: QuotaStore;
   readonly alerts: AlertStore;
+  /** CometAPI's balance, low-balance rules and alerts, and reconciliations against its bill. */
+  readonly balance: BalanceStore;
   /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
   readonly copies: LedgerCopyStore;
   /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
@@ -117,7 +120,9 @@ export class LedgerWriteError extends Error {
 export type { Alert, AlertDelivery, NewAlert } from './alerts.js';
 export type { CallRecord, CallRow, CallSource, CallStatus } from './calls.js';
 export type { Quota } from './quotas.js';
+export type * from './balance.js';
 export { fromAmount, toAmount } from './quotas.js';
+export { fromMicro, toMicro } from './balance.js';
 export type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 export {
   BREAKDOWN_DIMENSIONS,

@@ -9,6 +9,7 @@ import { createPgReservations } from './reservations.js';
 import { createPgCopyStore } from './copies.js';
 import { createPartAggregates } from './aggregates.js';
 import { createPgAlertStore } from './alerts.js';
+import { createPgBalanceStore } from './balance.js';
 import { createPgCallQueries } from './call-queries.js';
 import { createPostgresCallStore } from './calls.js';
 import { checkConnection, createPool } from './connect.js';
@@ -71,6 +72,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     quotas: createPgQuotaStore(pool),
     alerts: createPgAlertStore(pool),
+    balance: createPgBalanceStore(pool),
     reservations: createPgReservations(pool),
     copies: createPgCopyStore(pool),
     async maintain(stopped) {

@@ -1,0 +1,44 @@
+/**
+ * Which models carry a money gap when the request counts match? CometAPI's bill has no per-model
+ * figures, so this tests one hypothesis per model: "only this model's price is off, by one factor".
+ * For model m the least-squares factor over the days is k = Σ gap·cost_m / Σ cost_m², and the
+ * hypothesis leaves the residual Σ (gap − k·cost_m)². Days without a gap count too: they clear the
+ * models used on them. The models whose residual is within `tolerance` of the best are named,
+ * with the price change each would imply. See docs/decisions/0023-balance-and-reconciliation.md.
+ */
+
+export interface AttributionDay {
+  /** billed − metered, micro-USD. */
+  gapMicro: number;
+  /** Metered micro-USD per model on the day. */
+  byModel: ReadonlyMap<string, number>;
+}
+
+export interface Suspect {
+  model: string;
+  /** The price change that would explain the gaps, e.g. 0.1 for CometAPI charging 10 % more. */
+  impliedChange: number;
+  residual: number;
+}
+
+/** Best hypotheses first; empty when there is no gap to explain or no priced model to carry it. */
+export function attributeGap(days: readonly AttributionDay[], tolerance = 0.01): Suspect[] {
+  const gapSquares = days.reduce((sum, d) => sum + d.gapMicro ** 2, 0);
+  if (gapSquares === 0) return [];
+  const models = new Set(days.flatMap((d) => [...d.byModel].filter(([, cost]) => cost > 0).map(([m]) => m)));
+  const suspects = [...models].map((model): Suspect => {
+    let cross = 0;
+    let own = 0;
+    for (const d of days) {
+      const cost = d.byModel.get(model) ?? 0;
+      cross += d.gapMicro * cost;
+      own += cost * cost;
+    }
+    const k = cross / own;
+    const residual = days.reduce((sum, d) => sum + (d.gapMicro - k * (d.byModel.get(model) ?? 0)) ** 2, 0);
+    return { model, impliedChange: k, residual };
+  });
+  suspects.sort((a, b) => a.residual - b.residual || a.model.localeCompare(b.model));
+  const best = suspects[0]?.residual ?? 0;
+  return suspects.filter((s) => s.residual <= best + tolerance * gapSquares);
+}
