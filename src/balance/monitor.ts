@@ -40,7 +40,8 @@ export interface BalanceMonitor {
   /** One scheduled check (the timer calls it). */
   check(): Promise<void>;
   start(): void;
-  close(): void;
+  /** Stops the schedule and waits for a check under way, so the ledger can close after it. */
+  close(): Promise<void>;
 }
 
 export function createBalanceMonitor(deps: BalanceMonitorDeps): BalanceMonitor {
@@ -51,6 +52,7 @@ export function createBalanceMonitor(deps: BalanceMonitorDeps): BalanceMonitor {
   let reconciledAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let checking: Promise<void> | null = null;
 
   function refresh(): Promise<BalanceSnapshot> {
     inFlight ??= refreshBalance(deps)
@@ -96,9 +98,10 @@ export function createBalanceMonitor(deps: BalanceMonitorDeps): BalanceMonitor {
       timer = setInterval(tick, schedule.checkMs);
       timer.unref();
     },
-    close() {
+    async close() {
       closed = true;
       clearInterval(timer);
+      await checking;
     },
   };
 }

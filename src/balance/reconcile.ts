@@ -5,6 +5,7 @@
  * calls mean models without a price; matching counts otherwise mean a stale price, with the
  * models that best explain the gap (attribute.ts). See decision 0023.
  */
+import { BadInputError } from '../errors.js';
 import type { LedgerStore, MeteredModel, ReconcileDay } from '../ledger/store.js';
 import { localDate, periodEnd, periodStart } from '../time.js';
 import { toMicro } from '../ledger/store.js';
@@ -14,6 +15,17 @@ import { attributeGap, type Suspect } from './attribute.js';
 /** Days further apart than this (in % of the metered figure) are flagged. */
 export const DRIFT_PERCENT = 2;
 export const MAX_RECONCILE_DAYS = 90;
+
+/** "7d" → 7 billing days, today included. */
+export function parseDays(text: string): number {
+  const match = /^(\d{1,3})d$/.exec(text.trim());
+  const days = match ? Number(match[1]) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_RECONCILE_DAYS))
+    throw new BadInputError(
+      `--since must be a number of days from 1d to ${MAX_RECONCILE_DAYS}d, e.g. 7d (got "${text}")`,
+    );
+  return days;
+}
 
 export interface ReconcileDeps {
   store: LedgerStore;

@@ -5,7 +5,8 @@
  */
 import type { AlertNotifier } from '../alerts/notify.js';
 import { errorMessage } from '../errors.js';
-import { fromMicro, toMicro, type BalanceSnapshot, type LedgerStore } from '../ledger/store.js';
+import { toMicro, type BalanceSnapshot, type LedgerStore } from '../ledger/store.js';
+import { formatAmount } from '../quotas/format.js';
 import type { Logger } from '../log.js';
 import { QueryServiceError, type QueryService } from '../upstream/query-service.js';
 
@@ -18,7 +19,7 @@ export interface RefreshDeps {
   clock: () => number;
 }
 
-export const formatUsd = (micro: number): string => `$${fromMicro(micro).toFixed(2)}`;
+const formatUsd = (micro: number): string => formatAmount('cost', micro);
 
 /** Takes and stores one snapshot; a failure is stored too, and comes back with `error` set. */
 export async function refreshBalance(deps: RefreshDeps): Promise<BalanceSnapshot> {

@@ -1,5 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { formatBalance } from '../../balance/format.js';
+import { balanceStateSchema, readBalanceState } from '../../balance/present.js';
+import { createTranslator } from '../../i18n.js';
 import { USAGE_GROUPS } from '../../ledger/store.js';
 import { readQuotaStates, formatQuotaLines, quotaStateSchema } from '../../quotas/report.js';
 import { parseSince } from '../../time.js';
@@ -24,7 +27,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
     {
       title: 'Show usage and cost',
       description:
-        "Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day, plus each quota's state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit). Lets an agent watch its own budget. Makes no upstream call.",
+        "Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status or day, plus each quota's state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit) and the CometAPI balance as last refreshed. Lets an agent watch its own budget. Makes no upstream call.",
       inputSchema: {
         since: z
           .string()
@@ -40,6 +43,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         total: usageRowSchema,
         rows: z.array(usageRowSchema),
         quotas: z.array(quotaStateSchema),
+        balance: balanceStateSchema,
       },
       annotations: { readOnlyHint: true, openWorldHint: false, idempotentHint: true },
     },
@@ -57,8 +61,10 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         since: new Date(report.since).toISOString(),
         until: new Date(report.until).toISOString(),
         quotas: await readQuotaStates(deps.store, now),
+        balance: await readBalanceState(deps.store),
       };
-      const text = `${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}`;
+      const balance = formatBalance(structured.balance, [], createTranslator('en'));
+      const text = `${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}\n\n${balance}`;
       return { content: [{ type: 'text', text }], structuredContent: structured };
     },
   );

@@ -1,0 +1,77 @@
+/**
+ * The low-balance alert on both engines: several stores on one ledger (standing in for several
+ * processes) refresh together as the balance crosses the rule, and exactly one alert is recorded
+ * and delivered; it re-arms when a top-up lifts the balance above, and fires again on the next crossing.
+ */
+import { describe, expect, it } from 'vitest';
+import { refreshBalance } from '../src/balance/snapshot.js';
+import { startHarness } from './helpers/harness.js';
+import { ledgerEngines } from './helpers/ledger-engines.js';
+import { refreshDeps } from './helpers/balance.js';
+
+describe.each(ledgerEngines('low-balance alert'))('low-balance alert on $name', (engine) => {
+  it('fires once per crossing across processes and re-arms above the line', async () => {
+    const ledger = await engine.open();
+    const h = await startHarness({ env: ledger.env, sim: { billing: { balanceUsd: 5.00001 } } });
+    try {
+      const stores = [h.runtime.store, await ledger.another(), await ledger.another(), await ledger.another()];
+      await h.runtime.store.balance.setRule('low-balance', 5_000_000, Date.now());
+      let t = Date.now();
+      // Each refresh round: every "process" refreshes at once, with the same newer snapshot time.
+      const round = async () => {
+        t += 1000;
+        return Promise.all(stores.map((store) => refreshBalance(refreshDeps(h, store, () => t))));
+      };
+      await round();
+      expect(await h.runtime.store.balance.recentAlerts(10)).toHaveLength(0);
+
+      const spent = async () =>
+        expect((await h.call('chat', { prompt: 'spend a little', model: 'gpt-4o' })).isError).toBeFalsy();
+      await spent();
+      const charged = h.sim.billing.chargedMicro;
+      await round();
+      await round(); // still below: nothing more
+      const first = await h.runtime.store.balance.recentAlerts(10);
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({
+        rule_name: 'low-balance',
+        below_micro: 5_000_000,
+        balance_micro: 5_000_010 - charged,
+      });
+      expect(first[0]?.message).toMatch(
+        /^balance below \$5\.00: \$5\.00 left on the CometAPI account \(rule "low-balance"\)$/,
+      );
+      expect(h.logs.filter((l) => l.includes('balance alert: balance below $5.00'))).toHaveLength(1);
+      expect((await h.runtime.store.balance.rules())[0]?.armed).toBe(false);
+
+      h.sim.billing.topUp(charged / 1e6);
+      await round();
+      expect((await h.runtime.store.balance.rules())[0]?.armed).toBe(true);
+      expect(await h.runtime.store.balance.recentAlerts(10)).toHaveLength(1);
+
+      await spent();
+      await round();
+      expect(await h.runtime.store.balance.recentAlerts(10)).toHaveLength(2);
+      expect(h.logs.filter((l) => l.includes('balance alert:'))).toHaveLength(2);
+    } finally {
+      await h.close();
+      await ledger.cleanup();
+    }
+  });
+
+  it('an older snapshot neither fires nor re-arms after a newer one', async () => {
+    const ledger = await engine.open();
+    try {
+      const balance = ledger.store.balance;
+      const rule = await balance.setRule('low', 5_000_000, 0);
+      const alert = { balance_micro: 1, message: 'low', fired_at: 1, delivery: 'no-webhook' as const };
+      expect(await balance.fireRule(rule.id, 200, alert)).not.toBeNull();
+      expect(await balance.rearmRule(rule.id, 100)).toBe(false);
+      expect(await balance.rearmRule(rule.id, 300)).toBe(true);
+      expect(await balance.fireRule(rule.id, 250, alert)).toBeNull();
+      expect(await balance.fireRule(rule.id, 400, alert)).not.toBeNull();
+    } finally {
+      await ledger.cleanup();
+    }
+  });
+});

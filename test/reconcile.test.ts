@@ -1,0 +1,87 @@
+/**
+ * Reconciliation against the simulated upstream's own bill, on both engines: drift is made on
+ * purpose (a price skew on one model, outside traffic, a day left out of the report) and must be
+ * flagged on exactly those days with the right cause.
+ */
+import { describe, expect, it } from 'vitest';
+import { reconcileDays } from '../src/balance/reconcile.js';
+import type { SimBillingOptions } from '../src/upstream/simulated.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+import { ledgerEngines, type LedgerEngine } from './helpers/ledger-engines.js';
+import { dayClock, reconcileDeps } from './helpers/balance.js';
+
+/** Three days of chat: gpt-4o with gpt-4o-mini, gpt-4o-mini alone, then gpt-4o with deepseek-v3. */
+const DAYS = [
+  ['gpt-4o', 'gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini'],
+  ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini'],
+  ['gpt-4o', 'deepseek-v3', 'deepseek-v3'],
+];
+
+async function threeDays(
+  engine: LedgerEngine,
+  billing: Omit<SimBillingOptions, 'clock'>,
+  run: (h: Harness, clock: ReturnType<typeof dayClock>) => Promise<void>,
+) {
+  const clock = dayClock('2026-11-20');
+  const h = await startHarness({ engine, clock: clock.now, sim: { billing: { ...billing, clock: clock.now } } });
+  try {
+    for (const [i, models] of DAYS.entries()) {
+      if (i > 0) clock.nextDay();
+      for (const model of models)
+        expect((await h.call('chat', { prompt: `Day ${i}: about ${model}`, model })).isError).toBeFalsy();
+    }
+    await run(h, clock);
+  } finally {
+    await h.close();
+  }
+}
+
+describe.each(ledgerEngines('reconciliation'))('reconciliation on $name', (engine) => {
+  it('matches to the micro-dollar when CometAPI charges our prices', async () => {
+    await threeDays(engine, {}, async (h, clock) => {
+      const result = await reconcileDays(reconcileDeps(h, clock.now, 3), { store: false });
+      expect(result.days.map((d) => d.day)).toEqual(['2026-11-20', '2026-11-21', '2026-11-22']);
+      for (const day of result.days) {
+        expect(day).toMatchObject({ flagged: false, cause: null, billed_micro: day.metered_micro });
+        expect(day.billed_requests).toBe(day.metered_requests);
+      }
+      expect(result.days.map((d) => d.metered_requests)).toEqual([4, 3, 3]);
+    });
+  });
+
+  it('a 10 % skew on gpt-4o: the days it ran are flagged as a stale price naming gpt-4o, the other is not', async () => {
+    await threeDays(engine, { priceSkew: { 'gpt-4o': 1.1 } }, async (h, clock) => {
+      const result = await reconcileDays(reconcileDeps(h, clock.now, 3), { store: true });
+      const [first, second, third] = result.days;
+      expect(first).toMatchObject({ flagged: true, cause: 'stale-price', models: ['gpt-4o'] });
+      expect(second).toMatchObject({ flagged: false, cause: null, models: [] });
+      expect(third).toMatchObject({ flagged: true, cause: 'stale-price', models: ['gpt-4o'] });
+      expect(result.suspects.map((s) => s.model)).toEqual(['gpt-4o']);
+      expect(result.suspects[0]?.impliedChange).toBeCloseTo(0.1, 2);
+      // Stored: the latest run reads back as computed, and history keeps each run.
+      expect(await h.runtime.store.balance.latestReconciliation()).toEqual(result.days);
+      await reconcileDays(reconcileDeps(h, clock.now, 3), { store: true });
+      expect(await h.runtime.store.balance.reconciliationHistory('2026-11-20', 100)).toHaveLength(6);
+    });
+  });
+
+  it('outside traffic: the request counts differ, and that is the cause named', async () => {
+    await threeDays(engine, { outsideShare: 0.5 }, async (h, clock) => {
+      const result = await reconcileDays(reconcileDeps(h, clock.now, 3), { store: false });
+      for (const day of result.days) {
+        expect(day).toMatchObject({ flagged: true, cause: 'outside-traffic' });
+        expect(day.billed_requests).toBeGreaterThan(day.metered_requests);
+      }
+      expect(result.days.reduce((n, d) => n + (d.billed_requests ?? 0) - d.metered_requests, 0)).toBe(
+        h.sim.billing.outsideRequests,
+      );
+    });
+  });
+
+  it('a day missing from the report is flagged as missing, not as zero', async () => {
+    await threeDays(engine, { omitDays: ['2026-11-21'] }, async (h, clock) => {
+      const [, second] = (await reconcileDays(reconcileDeps(h, clock.now, 3), { store: false })).days;
+      expect(second).toMatchObject({ flagged: true, cause: 'missing-day', billed_micro: null, billed_requests: null });
+    });
+  });
+});
