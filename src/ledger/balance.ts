@@ -59,7 +59,9 @@ export interface MeteredModel {
   unpriced: number;
 }
 
-export type DriftCause = 'outside-traffic' | 'stale-price' | 'unpriced-models' | 'missing-day' | null;
+/** Why a day's bill and ledger differ, as reconciliation infers it (src/balance/reconcile.ts). */
+export const DRIFT_CAUSES = ['outside-traffic', 'stale-price', 'unpriced-models', 'missing-day'] as const;
+export type DriftCause = (typeof DRIFT_CAUSES)[number] | null;
 
 /** One billing day of a reconciliation run. */
 export interface ReconcileDay {

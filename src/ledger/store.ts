@@ -122,7 +122,7 @@ export type { CallRecord, CallRow, CallSource, CallStatus } from './calls.js';
 export type { Quota } from './quotas.js';
 export type * from './balance.js';
 export { fromAmount, toAmount } from './quotas.js';
-export { fromMicro, toMicro } from './balance.js';
+export { DRIFT_CAUSES, fromMicro, toMicro } from './balance.js';
 export type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 export {
   BREAKDOWN_DIMENSIONS,

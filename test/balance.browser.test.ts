@@ -1,0 +1,101 @@
+/**
+ * The balance in the header and the reconciliation panel in headless Chromium, with real numbers:
+ * three days of calls through MCP against the simulated upstream (CometAPI charging 10 % more for
+ * gpt-4o), the balance refreshed over HTTP, then "Reconcile now" pressed on the page.
+ */
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshBalance } from '../src/balance/snapshot.js';
+import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import { startHarness, TEST_KEY, type Harness } from './helpers/harness.js';
+import { dayClock, refreshDeps } from './helpers/balance.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI !== 'true') {
+  process.stderr.write(
+    `balance browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
+  );
+}
+
+describe.runIf(!hasChromium && process.env.CI === 'true')('balance browser test in CI', () => {
+  it('needs Chromium', () => {
+    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
+  });
+});
+
+describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () => {
+  const clock = dayClock('2026-11-20');
+  let h: Harness;
+  let sidecar: RunningSidecar;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      clock: clock.now,
+      sim: { billing: { balanceUsd: 25, priceSkew: { 'gpt-4o': 1.1 }, clock: clock.now } },
+    });
+    for (const [i, models] of [
+      ['gpt-4o', 'gpt-4o-mini'],
+      ['gpt-4o-mini', 'deepseek-v3'],
+      ['gpt-4o', 'gpt-4o'],
+    ].entries()) {
+      if (i > 0) clock.nextDay();
+      for (const model of models) await h.call('chat', { prompt: `day ${i} ${model}`, model });
+    }
+    await refreshBalance(refreshDeps(h, h.runtime.store, clock.now));
+    const started = await startSidecar({
+      store: h.runtime.store,
+      config: h.config,
+      logger: h.runtime.logger,
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+      clock: clock.now,
+    });
+    if (!started) throw new Error('could not start the sidecar');
+    sidecar = started;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sidecar?.close();
+    await h?.close();
+  });
+
+  it('shows the balance CometAPI reports and flags the gpt-4o days as a stale price', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: 'en-US' });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(sidecar.url);
+    const balance = page.locator('#balance-usd');
+    await balance.waitFor();
+    const expected = (25e6 - h.sim.billing.chargedMicro) / 1e6;
+    expect(Number(await balance.getAttribute('data-value'))).toBe(expected);
+    expect(await balance.textContent()).toBe(`$${expected.toFixed(2)}`);
+    expect(await page.textContent('#reconcile-table')).toContain('No reconciliation yet');
+
+    await page.click('#reconcile-run');
+    await page.locator('#reconcile-table tr[data-day="2026-11-22"]').waitFor();
+    const flagged = page.locator('#reconcile-table tr[data-flagged="true"]');
+    expect(await flagged.count()).toBe(2);
+    expect(await flagged.first().getAttribute('data-day')).toBe('2026-11-20');
+    expect(await flagged.first().locator('.drift-cause').textContent()).toBe('⚠ stale price: gpt-4o');
+    const calm = page.locator('#reconcile-table tr[data-day="2026-11-21"]');
+    expect(await calm.getAttribute('data-flagged')).toBe('false');
+    expect(await calm.locator('td').nth(1).textContent()).toBe('2');
+    expect(await page.textContent('#panel-balance .reconcile-meta')).toContain('billing days in UTC');
+    expect(await page.textContent('#panel-balance .reconcile-summary')).toBe('Days more than 2 % apart: 2');
+    // The run is stored: a reload shows it without asking CometAPI again.
+    await page.reload();
+    await page.locator('#reconcile-table tr[data-flagged="true"]').first().waitFor();
+    expect(await page.content()).not.toContain(TEST_KEY);
+    fs.mkdirSync('test-output', { recursive: true });
+    await page.locator('#panel-balance').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-output/balance-reconciliation.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
