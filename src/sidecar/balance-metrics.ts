@@ -1,6 +1,6 @@
 /** cometapi_balance_usd on /metrics: the newest stored balance (any process may have refreshed it). */
 import { Gauge, type Registry } from 'prom-client';
-import { fromMicro, type BalanceStore } from '../ledger/store.js';
+import { fromMicro, type BalanceSnapshot, type BalanceStore } from '../ledger/store.js';
 
 export function registerBalanceMetrics(
   registry: Registry,
@@ -8,25 +8,26 @@ export function registerBalanceMetrics(
   clock: () => number,
 ): void {
   const registers = [registry];
-  // Left out (no sample) until a refresh has succeeded: a 0 would read as an empty account.
-  new Gauge({
-    name: 'cometapi_balance_usd',
-    help: "CometAPI account balance in USD, from the query service's last successful answer.",
-    registers,
-    async collect() {
-      this.reset();
-      const good = await balance.latestGood();
-      if (good?.balance_micro != null) this.set(fromMicro(good.balance_micro));
-    },
-  });
-  new Gauge({
-    name: 'cometapi_balance_age_seconds',
-    help: 'Seconds since cometapi_balance_usd was read from CometAPI.',
-    registers,
-    async collect() {
-      this.reset();
-      const good = await balance.latestGood();
-      if (good) this.set(Math.max(0, (clock() - good.taken_at) / 1000));
-    },
-  });
+  // Labelled by the query service's host, so there is no sample at all until a refresh has
+  // succeeded (an unlabelled gauge would read 0, like an empty account).
+  const gauge = (name: string, help: string, value: (good: BalanceSnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['source'],
+      registers,
+      async collect() {
+        this.reset();
+        const good = await balance.latestGood();
+        if (good) this.set({ source: good.source }, value(good));
+      },
+    });
+  gauge(
+    'cometapi_balance_usd',
+    "CometAPI account balance in USD, from the query service's last successful answer.",
+    (g) => fromMicro(g.balance_micro ?? 0),
+  );
+  gauge('cometapi_balance_age_seconds', 'Seconds since cometapi_balance_usd was read from CometAPI.', (g) =>
+    Math.max(0, (clock() - g.taken_at) / 1000),
+  );
 }
