@@ -90,10 +90,12 @@ export function createBalanceMonitor(deps: BalanceMonitorDeps): BalanceMonitor {
     check,
     start() {
       if (timer || closed) return;
-      const tick = () =>
-        void check().catch((error: unknown) =>
-          deps.logger.warn('balance check failed', { error: errorMessage(error) }),
-        );
+      const tick = () => {
+        if (checking || closed) return;
+        checking = check()
+          .catch((error: unknown) => deps.logger.warn('balance check failed', { error: errorMessage(error) }))
+          .finally(() => (checking = null));
+      };
       tick();
       timer = setInterval(tick, schedule.checkMs);
       timer.unref();

@@ -92,7 +92,10 @@ export function createQueryService(
     if (!config.key) throw fail('no key to query with; set COMETAPI_QUERY_KEY or COMETAPI_KEY');
     const url = new URL('/user/quota', `${config.url}/`);
     url.searchParams.set('key', config.key);
-    if (range) (url.searchParams.set('start_date', range.from), url.searchParams.set('end_date', range.to));
+    if (range) {
+      url.searchParams.set('start_date', range.from);
+      url.searchParams.set('end_date', range.to);
+    }
     let response: Response;
     try {
       response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
