@@ -3,10 +3,10 @@
 // text from the server (key names, models, errors) reaches the page through el()/textContent only.
 import { registerPanel } from './app.js';
 import { ApiError, describeApiError } from './api.js';
+import { createAlertBanner } from './banner.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
 const SEEN_KEY = 'cometapi-mcp.balance-alerts-seen';
-const BANNER_WINDOW_MS = 24 * 3600_000;
 
 /** "Balance $24.98" for the header, with when and where it was read (and any failure since) as its title. */
 function renderHeader(header, state, ctx) {
@@ -78,23 +78,6 @@ function createBalancePanel() {
   let banner = null;
   let ctx = null;
 
-  const seenId = () => Number(localStorage.getItem(SEEN_KEY) ?? '0');
-
-  function renderBanner(alerts) {
-    const fresh = alerts.filter((a) => a.id > seenId() && Date.now() - Date.parse(a.fired_at) < BANNER_WINDOW_MS);
-    banner.hidden = fresh.length === 0;
-    if (fresh.length === 0) return;
-    const newest = fresh[0];
-    const text = ctx.i18n.locale === 'en' ? newest.message : ctx.format.usd(newest.balance_usd);
-    const dismiss = () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true));
-    clear(banner).append(
-      el('strong', {}, ctx.i18n.t('balance.alertBanner'), ' '),
-      el('span', { className: 'balance-banner-text' }, text),
-      ' ',
-      el('button', { type: 'button', className: 'link', onclick: dismiss }, ctx.i18n.t('alert.dismiss')),
-    );
-  }
-
   function renderReconciliation(rec) {
     const { t } = ctx.i18n;
     const scope = rec.key_name === null ? t('reconcile.scopeAccount') : t('reconcile.scopeKey', { name: rec.key_name });
@@ -142,7 +125,7 @@ function createBalancePanel() {
     if (!root || !ctx) return;
     const [state, rec] = await Promise.all([ctx.getJSON('/api/balance'), ctx.getJSON('/api/reconcile')]);
     renderHeader(header, state, ctx);
-    renderBanner(state.alerts);
+    banner.render(state.alerts);
     renderReconciliation(rec);
   }
 
@@ -154,8 +137,14 @@ function createBalancePanel() {
       const { t } = context.i18n;
       header = el('div', { id: 'balance-header', className: 'balance' });
       document.getElementById('live')?.before(header);
-      banner = el('div', { id: 'balance-alert-banner', className: 'banner quota-banner', role: 'alert', hidden: true });
-      document.getElementById('demo-banner')?.after(banner);
+      // English shows the alert's own sentence; other languages the balance it fired at.
+      banner = createAlertBanner({
+        id: 'balance-alert-banner',
+        seenKey: SEEN_KEY,
+        i18n: () => ctx.i18n,
+        title: () => ctx.i18n.t('balance.alertBanner'),
+        text: (alert) => (ctx.i18n.locale === 'en' ? alert.message : ctx.format.usd(alert.balance_usd)),
+      });
       const button = el(
         'button',
         { type: 'button', id: 'reconcile-run', onclick: () => runNow(button) },

@@ -3,13 +3,13 @@
 // the page through el()/textContent only, never innerHTML.
 import { registerPanel } from './app.js';
 import { ApiError, describeApiError } from './api.js';
+import { createAlertBanner } from './banner.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
 const METRICS = ['cost', 'tokens', 'requests', 'images'];
 const PERIODS = ['day', 'week', 'month'];
 const SCOPES = ['global', 'model', 'tool', 'client', 'provider'];
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
-const BANNER_WINDOW_MS = 24 * 3600_000;
 
 /** JSON to the quota API; resolves to the body, or throws with the API's message, code and issues. */
 async function send(method, path, body) {
@@ -304,33 +304,6 @@ function createQuotaPanel() {
   let ctx = null;
   let form = null;
 
-  const seenId = () => Number(localStorage.getItem(SEEN_KEY) ?? '0');
-
-  function renderBanner(alerts) {
-    const fresh = alerts.filter((a) => a.id > seenId() && Date.now() - Date.parse(a.fired_at) < BANNER_WINDOW_MS);
-    banner.hidden = fresh.length === 0;
-    if (fresh.length === 0) return;
-    const newest = fresh[0];
-    const dismiss = el(
-      'button',
-      {
-        type: 'button',
-        className: 'link',
-        onclick: () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true)),
-      },
-      ctx.i18n.t('alert.dismiss'),
-    );
-    clear(banner).append(
-      el('strong', {}, ctx.i18n.t('alert.banner'), ' '),
-      el('span', { className: 'quota-banner-text' }, alertText(newest, ctx)),
-      fresh.length > 1
-        ? el('span', { className: 'muted' }, ' ', ctx.i18n.t('alert.more', { count: fresh.length - 1 }))
-        : '',
-      ' ',
-      dismiss,
-    );
-  }
-
   function showError(error) {
     root
       ?.querySelector('.quota-list-slot')
@@ -371,7 +344,7 @@ function createQuotaPanel() {
     root
       .querySelector('.alert-history-slot')
       .replaceChildren(el('div', { className: 'table-wrap' }, alertHistory(alerts, ctx)));
-    renderBanner(alerts);
+    banner.render(alerts);
   }
 
   return {
@@ -379,8 +352,13 @@ function createQuotaPanel() {
     mount(container, context) {
       ctx = context;
       root = container;
-      banner = el('div', { id: 'quota-alert-banner', className: 'banner quota-banner', role: 'alert', hidden: true });
-      document.getElementById('demo-banner')?.after(banner);
+      banner = createAlertBanner({
+        id: 'quota-alert-banner',
+        seenKey: SEEN_KEY,
+        i18n: () => ctx.i18n,
+        title: () => ctx.i18n.t('alert.banner'),
+        text: (alert) => alertText(alert, ctx),
+      });
       form = buildForm(context, () => refresh());
       const { t } = context.i18n;
       container.append(

@@ -44,7 +44,9 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
       if (i > 0) clock.nextDay();
       for (const model of models) await h.call('chat', { prompt: `day ${i} ${model}`, model });
     }
-    await refreshBalance(refreshDeps(h, h.runtime.store, clock.now));
+    await h.runtime.store.balance.setRule('low-balance', 30_000_000, clock.now());
+    // Fired now (the banner shows the last 24 hours of alerts), from the simulator's balance after day 3.
+    await refreshBalance(refreshDeps(h));
     const started = await startSidecar({
       store: h.runtime.store,
       config: h.config,
@@ -76,6 +78,10 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     expect(Number(await balance.getAttribute('data-value'))).toBe(expected);
     expect(await balance.textContent()).toBe(`$${expected.toFixed(2)}`);
     expect(await page.textContent('#reconcile-table')).toContain('No reconciliation yet');
+    // The low-balance alert that refresh fired, in the banner under the header.
+    expect(await page.textContent('#balance-alert-banner')).toContain(
+      `Low balance: balance below $30.00: $${expected.toFixed(2)} left on the CometAPI account (rule "low-balance")`,
+    );
 
     await page.click('#reconcile-run');
     await page.locator('#reconcile-table tr[data-day="2026-11-22"]').waitFor();
@@ -95,6 +101,15 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     fs.mkdirSync('test-output', { recursive: true });
     await page.locator('#panel-balance').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-output/balance-reconciliation.png', fullPage: true });
+    // A phone-sized window: the wide table scrolls inside its panel, the page does not.
+    await page.setViewportSize({ width: 400, height: 900 });
+    await page.waitForTimeout(300); // the charts resize on the next frame
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 1 && !node.closest('.table-wrap'))
+        .map((node) => `${node.tagName}#${node.id}.${node.className}`),
+    );
+    expect(wide).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
