@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     await page.setViewportSize({ width: 400, height: 900 });
     await page.waitForTimeout(300); // the charts resize on the next frame
     const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('body *')]
+      Array.from(document.querySelectorAll('body *'))
         .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 1 && !node.closest('.table-wrap'))
         .map((node) => `${node.tagName}#${node.id}.${node.className}`),
     );
