@@ -114,6 +114,12 @@ export interface QueryConfig {
   keyName: string | undefined;
   /** COMETAPI_BILLING_TZ: the zone CometAPI's billing days are counted in. */
   billingTimeZone: string;
+  /**
+   * Whether the sidecar keeps the balance fresh: with a key, against CometAPI itself (default
+   * COMETAPI_BASE_URL) or a query service named by COMETAPI_QUERY_URL. Another upstream has no
+   * CometAPI account to ask about.
+   */
+  scheduled: boolean;
 }
 
 /**
@@ -176,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       key: e.COMETAPI_QUERY_KEY ?? e.COMETAPI_KEY,
       keyName: e.COMETAPI_KEY_NAME,
       billingTimeZone: e.COMETAPI_BILLING_TZ,
+      scheduled:
+        (e.COMETAPI_QUERY_KEY ?? e.COMETAPI_KEY) !== undefined &&
+        (e.COMETAPI_BASE_URL.replace(/\/+$/, '') === DEFAULT_BASE_URL ||
+          withoutBlankValues(env).COMETAPI_QUERY_URL !== undefined),
     },
   };
 }

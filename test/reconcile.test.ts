@@ -4,6 +4,7 @@
  * flagged on exactly those days with the right cause.
  */
 import { describe, expect, it } from 'vitest';
+import { attributeGap } from '../src/balance/attribute.js';
 import { reconcileDays } from '../src/balance/reconcile.js';
 import type { SimBillingOptions } from '../src/upstream/simulated.js';
 import { startHarness, type Harness } from './helpers/harness.js';
@@ -83,5 +84,22 @@ describe.each(ledgerEngines('reconciliation'))('reconciliation on $name', (engin
       const [, second] = (await reconcileDays(reconcileDeps(h, clock.now, 3), { store: false })).days;
       expect(second).toMatchObject({ flagged: true, cause: 'missing-day', billed_micro: null, billed_requests: null });
     });
+  });
+});
+
+describe('attributing a gap on one day', () => {
+  it('names the model a plausible price change explains, not every model that fits', () => {
+    const byModel = new Map([
+      ['gpt-image-1', 168_000],
+      ['claude-sonnet-4-5-20250929', 4_001],
+      ['gpt-4o-mini', 100],
+    ]);
+    const suspects = attributeGap([{ gapMicro: 16_800, byModel }]);
+    expect(suspects.map((s) => s.model)).toEqual(['gpt-image-1']);
+    expect(suspects[0]?.impliedChange).toBeCloseTo(0.1, 6);
+  });
+
+  it('names nothing when there is no gap', () => {
+    expect(attributeGap([{ gapMicro: 0, byModel: new Map([['gpt-4o', 500]]) }])).toEqual([]);
   });
 });

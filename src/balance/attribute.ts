@@ -3,9 +3,14 @@
  * figures, so this tests one hypothesis per model: "only this model's price is off, by one factor".
  * For model m the least-squares factor over the days is k = Σ gap·cost_m / Σ cost_m², and the
  * hypothesis leaves the residual Σ (gap − k·cost_m)². Days without a gap count too: they clear the
- * models used on them. The models whose residual is within `tolerance` of the best are named,
- * with the price change each would imply. See docs/decisions/0023-balance-and-reconciliation.md.
+ * models used on them. The models whose residual is within `tolerance` of the best are kept, and of
+ * those the ones whose implied price change is plausible (at most ±50 %): on a single day every
+ * model fits, but a cheap model would need its price multiplied several times over to carry a gap
+ * that a few percent on the expensive one explains. See docs/decisions/0023-balance-and-reconciliation.md.
  */
+
+/** Price changes beyond this are not taken as a stale price when a smaller one fits as well. */
+const PLAUSIBLE_CHANGE = 0.5;
 
 export interface AttributionDay {
   /** billed − metered, micro-USD. */
@@ -40,5 +45,7 @@ export function attributeGap(days: readonly AttributionDay[], tolerance = 0.01):
   });
   suspects.sort((a, b) => a.residual - b.residual || a.model.localeCompare(b.model));
   const best = suspects[0]?.residual ?? 0;
-  return suspects.filter((s) => s.residual <= best + tolerance * gapSquares);
+  const fitting = suspects.filter((s) => s.residual <= best + tolerance * gapSquares);
+  const plausible = fitting.filter((s) => Math.abs(s.impliedChange) <= PLAUSIBLE_CHANGE);
+  return plausible.length > 0 ? plausible : fitting;
 }

@@ -14,7 +14,7 @@ import { runUsageCommand } from './usage.js';
 import { startDashboard, untilStopped } from './serve.js';
 
 const DEMO_KEY = 'sk-demo-simulated-upstream';
-const DEMO_PRICE_SKEW = { 'gpt-4o': 1.1 };
+const DEMO_PRICE_SKEW = { 'gpt-image-1': 1.1 };
 /** The demo's balance moves within seconds, not the real 10 minutes. */
 const DEMO_BALANCE_SCHEDULE = { checkMs: 3_000, intervalMs: 15_000, reconcileMs: 30_000 };
 
@@ -50,14 +50,14 @@ export async function runDemoCommand(
     tokensPerSecond: 120,
     errorRate: 0.08,
     random,
-    // A live balance, and a bill that drifts the way a stale price does: CometAPI charging 10 % more for gpt-4o.
+    // A live balance, and a bill that drifts the way a stale price does: CometAPI charging 10 % more for gpt-image-1.
     billing: { balanceUsd: 25, priceSkew: DEMO_PRICE_SKEW },
   });
   const demoConfig: Config = {
     ...config,
     key: DEMO_KEY,
     baseUrl: upstream.baseUrl,
-    query: { ...config.query, url: upstream.queryUrl, key: DEMO_KEY, keyName: undefined },
+    query: { ...config.query, url: upstream.queryUrl, key: DEMO_KEY, keyName: undefined, scheduled: true },
     // Its own ledger, never the configured one: a file, or a PostgreSQL URL given with --db.
     dbPath: values.db && !isDatabaseUrl(values.db) ? values.db : path.join(config.dataDir, 'demo-ledger.db'),
     databaseUrl: values.db && isDatabaseUrl(values.db) ? values.db : undefined,

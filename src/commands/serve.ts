@@ -60,8 +60,8 @@ export async function startGatewaySidecar(
     await gateway.close();
     return null;
   }
-  // Without a key there is nothing to ask CometAPI; the balance then stays "not read yet".
-  if (config.query.key) balance.start();
+  // Without a key, or with another upstream, there is no CometAPI account to ask: "not read yet".
+  if (config.query.scheduled) balance.start();
   // The schedule, /mcp sessions and the proxy's upstream connections end with the sidecar.
   return {
     ...sidecar,
