@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { refreshBalance } from '../src/balance/snapshot.js';
+import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { ALERT_LOGGER } from '../src/alerts/notify.js';
 import { startHarness } from './helpers/harness.js';
+import { eventually, startWebhookReceiver } from './helpers/quota-harness.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
 import { refreshDeps } from './helpers/balance.js';
 
@@ -56,6 +59,44 @@ describe.each(ledgerEngines('low-balance alert'))('low-balance alert on $name', 
     } finally {
       await h.close();
       await ledger.cleanup();
+    }
+  });
+
+  it('is delivered like a quota alert: webhook, MCP notice, stored delivery state', async () => {
+    const hook = await startWebhookReceiver();
+    const ledger = await engine.open();
+    const h = await startHarness({
+      env: { ...ledger.env, COMETAPI_MCP_WEBHOOK_URL: hook.url },
+      sim: { billing: { balanceUsd: 4.5 } },
+    });
+    try {
+      const notices: LoggingMessageNotification['params'][] = [];
+      h.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void notices.push(n.params));
+      await h.runtime.store.balance.setRule('low-balance', 5_000_000, Date.now());
+      await refreshBalance(refreshDeps(h));
+      await hook.received(1);
+      await h.runtime.quotas.notifier.idle();
+      const message = 'balance below $5.00: $4.50 left on the CometAPI account (rule "low-balance")';
+      expect(hook.bodies).toEqual([
+        {
+          text: `:warning: cometapi-mcp: ${message}`,
+          source: 'cometapi-mcp',
+          balance_alert: { id: 1, rule: 'low-balance', below_usd: 5, balance_usd: 4.5, fired_at: expect.any(String) },
+        },
+      ]);
+      await eventually(() =>
+        expect(notices.map((n) => [n.level, n.logger, (n.data as { message: string }).message])).toEqual([
+          ['warning', ALERT_LOGGER, message],
+        ]),
+      );
+      expect((await h.runtime.store.balance.recentAlerts(1))[0]).toMatchObject({
+        delivery: 'delivered',
+        delivery_attempts: 1,
+      });
+    } finally {
+      await h.close();
+      await ledger.cleanup();
+      await hook.close();
     }
   });
 
