@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { attributeGap } from '../src/balance/attribute.js';
 import { reconcileDays } from '../src/balance/reconcile.js';
-import type { SimBillingOptions } from '../src/upstream/simulated.js';
+import { DEFAULT_SIM_MODELS, type SimBillingOptions } from '../src/upstream/simulated.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { ledgerEngines, type LedgerEngine } from './helpers/ledger-engines.js';
 import { dayClock, reconcileDeps } from './helpers/balance.js';
@@ -77,6 +77,19 @@ describe.each(ledgerEngines('reconciliation'))('reconciliation on $name', (engin
         h.sim.billing.outsideRequests,
       );
     });
+  });
+
+  it('a model with no price: the counts match, the money does not, and the unpriced model is named', async () => {
+    const models = [...DEFAULT_SIM_MODELS, { id: 'house-model-1', kind: 'chat' as const }];
+    const h = await startHarness({ engine, sim: { models } });
+    try {
+      for (const model of ['gpt-4o-mini', 'house-model-1']) await h.call('chat', { prompt: 'hi', model });
+      const [today] = (await reconcileDays(reconcileDeps(h, Date.now, 1), { store: false })).days;
+      expect(today).toMatchObject({ flagged: true, cause: 'unpriced-models', models: ['house-model-1'], unpriced: 1 });
+      expect(today?.billed_requests).toBe(2);
+    } finally {
+      await h.close();
+    }
   });
 
   it('a day missing from the report is flagged as missing, not as zero', async () => {
