@@ -59,6 +59,24 @@ describe('balance over the sidecar', () => {
     expect((await request('/metrics')).text).toContain(`\ncometapi_balance_usd{source="${source}"} ${balance}\n`);
   });
 
+  it('sets and removes low-balance rules like the CLI, refusing bad input', async () => {
+    const put = (name: string, body: unknown) =>
+      request(`/api/balance/rules/${name}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(JSON.parse((await put('low-balance', { below_usd: 5 })).text).rules).toEqual([
+      { name: 'low-balance', below_usd: 5, armed: true },
+    ]);
+    const refused = await put('low-balance', { below_usd: -1 });
+    expect([refused.status, JSON.parse(refused.text).code]).toEqual([400, 'invalid_balance_rule']);
+    expect((await put('bad name!', { below_usd: 1 })).status).toBe(400);
+    expect((await request('/api/balance/rules/low-balance', { method: 'DELETE' })).status).toBe(200);
+    expect((await request('/api/balance/rules/low-balance', { method: 'DELETE' })).status).toBe(404);
+    expect(await h.runtime.store.balance.rules()).toEqual([]);
+  });
+
   it('reconciles on POST, refuses a bad range, and answers 502 naming only the host when CometAPI fails', async () => {
     await h.call('chat', { prompt: 'one call' });
     const ran = JSON.parse((await request('/api/reconcile?since=2d', { method: 'POST' })).text);
@@ -87,10 +105,10 @@ describe('balance in get_usage and the CLI', () => {
 
   it('balance alert set/list/rm, balance --json, and reconcile print what they stored', async () => {
     expect(await cli((w) => runBalanceCommand(['alert', 'set', 'low-balance', '--below', '5'], h.config, w))).toBe(
-      'balance alert "low-balance": alerts once each time the balance falls below $5\n',
+      'balance alert "low-balance": alerts once each time the balance falls below $5.00\n',
     );
     await expect(runBalanceCommand(['alert', 'set', 'x', '--below', '0'], h.config, () => undefined)).rejects.toThrow(
-      /--below must be an amount of USD above 0/,
+      /below must be an amount of USD above 0, e.g. 5 \(got "0"\)/,
     );
     const json = JSON.parse(await cli((w) => runBalanceCommand(['--refresh', '--json'], h.config, w)));
     expect(json).toMatchObject({

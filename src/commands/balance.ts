@@ -3,17 +3,16 @@ import type { Config } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { createTranslator, localeFromEnv } from '../i18n.js';
 import { ledgerOptions, openStore } from '../ledger/open-store.js';
-import { toMicro } from '../ledger/store.js';
 import { createLogger } from '../log.js';
 import { formatBalance } from '../balance/format.js';
 import { readBalanceState } from '../balance/present.js';
+import { parseBalanceRule } from '../balance/rules.js';
 import { refreshBalance } from '../balance/snapshot.js';
+import { formatAmount } from '../quotas/format.js';
 import { createQueryService } from '../upstream/query-service.js';
 
 export const BALANCE_HELP = `cometapi-mcp balance [--refresh] [--json] [--db FILE|postgres://…]
   cometapi-mcp balance alert set NAME --below USD | alert list | alert rm NAME`;
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * `balance`: the last stored balance (the sidecar refreshes it); `--refresh` asks CometAPI now.
@@ -40,21 +39,16 @@ export async function runBalanceCommand(argv: string[], config: Config, write: (
   const t = createTranslator(localeFromEnv(process.env));
   const store = await openStore(ledgerOptions(config, values.db));
   try {
-    if (action === 'set' || action === 'rm') {
+    if (action === 'rm') {
       const name = positionals[0] ?? '';
-      if (!NAME.test(name))
-        throw new BadInputError(`give the rule a name such as low-balance.\nUsage: ${BALANCE_HELP}`);
-      if (action === 'rm') {
-        if (!(await store.balance.removeRule(name))) throw new BadInputError(`no balance alert named "${name}"`);
-        return write(`removed balance alert "${name}"\n`);
-      }
-      const below = Number(values.below?.replace(/^\$/, ''));
-      if (!(Number.isFinite(below) && below > 0 && below <= 1e9))
-        throw new BadInputError(
-          `--below must be an amount of USD above 0, e.g. --below 5 (got "${values.below ?? ''}")`,
-        );
-      const rule = await store.balance.setRule(name, toMicro(below), Date.now());
-      return write(`balance alert "${rule.name}": alerts once each time the balance falls below $${below}\n`);
+      if (!(await store.balance.removeRule(name))) throw new BadInputError(`no balance alert named "${name}"`);
+      return write(`removed balance alert "${name}"\n`);
+    }
+    if (action === 'set') {
+      const input = parseBalanceRule(positionals[0] ?? '', values.below);
+      const rule = await store.balance.setRule(input.name, input.belowMicro, Date.now());
+      const below = formatAmount('cost', rule.below_micro);
+      return write(`balance alert "${rule.name}": alerts once each time the balance falls below ${below}\n`);
     }
     if (values.refresh) {
       const logger = createLogger({ level: 'warn', secrets: config.query.key ? [config.query.key] : [] });

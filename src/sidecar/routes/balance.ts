@@ -1,10 +1,14 @@
-/** The balance and reconciliation over JSON (mounted at /api): GET /balance, POST /balance/refresh, GET|POST /reconcile. */
+/**
+ * The balance and reconciliation over JSON (mounted at /api): GET /balance, PUT|DELETE
+ * /balance/rules/:name ({"below_usd": 5}), POST /balance/refresh, GET|POST /reconcile.
+ */
 import { Hono, type Context } from 'hono';
 import type { QueryConfig } from '../../config.js';
 import { fromMicro, type BalanceAlert, type LedgerStore } from '../../ledger/store.js';
 import type { BalanceMonitor } from '../../balance/monitor.js';
 import { presentReconciliation, readBalanceState } from '../../balance/present.js';
 import { parseDays, reconcileDays } from '../../balance/reconcile.js';
+import { parseBalanceRule } from '../../balance/rules.js';
 import { QueryServiceError, type QueryService } from '../../upstream/query-service.js';
 
 export interface BalanceRoutesDeps {
@@ -41,6 +45,18 @@ export function createBalanceRoutes(deps: BalanceRoutesDeps): Hono {
     return c.json({ ...balance, rules: presentedRules, alerts: alerts.map(presentAlert) });
   };
   routes.get('/balance', state);
+  routes.put('/balance/rules/:name', async (c) => {
+    const body: unknown = await c.req.json().catch(() => null);
+    const below = typeof body === 'object' && body !== null && 'below_usd' in body ? body.below_usd : undefined;
+    const input = parseBalanceRule(c.req.param('name'), below);
+    await store.balance.setRule(input.name, input.belowMicro, deps.clock());
+    return state(c);
+  });
+  routes.delete('/balance/rules/:name', async (c) =>
+    (await store.balance.removeRule(c.req.param('name')))
+      ? state(c)
+      : c.json({ error: `no balance alert named "${c.req.param('name')}"`, code: 'balance_rule_not_found' }, 404),
+  );
   routes.post('/balance/refresh', async (c) => (await deps.monitor.refresh(), state(c)));
   routes.get('/reconcile', async (c) =>
     c.json(presentReconciliation(await store.balance.latestReconciliation(), deps.query.billingTimeZone)),
