@@ -4,6 +4,7 @@
 import { registerPanel } from './app.js';
 import { ApiError, describeApiError } from './api.js';
 import { createAlertBanner } from './banner.js';
+import { createRuleEditor } from './balance-rules.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
 const SEEN_KEY = 'cometapi-mcp.balance-alerts-seen';
@@ -77,6 +78,7 @@ function createBalancePanel() {
   let header = null;
   let banner = null;
   let ctx = null;
+  let rules = null;
 
   function renderReconciliation(rec) {
     const { t } = ctx.i18n;
@@ -120,12 +122,17 @@ function createBalancePanel() {
     }
   }
 
+  function showState(state) {
+    renderHeader(header, state, ctx);
+    banner.render(state.alerts);
+    rules.render(state.rules);
+  }
+
   async function refresh(context) {
     ctx = context ?? ctx;
     if (!root || !ctx) return;
     const [state, rec] = await Promise.all([ctx.getJSON('/api/balance'), ctx.getJSON('/api/reconcile')]);
-    renderHeader(header, state, ctx);
-    banner.render(state.alerts);
+    showState(state);
     renderReconciliation(rec);
   }
 
@@ -145,6 +152,7 @@ function createBalancePanel() {
         title: () => ctx.i18n.t('balance.alertBanner'),
         text: (alert) => (ctx.i18n.locale === 'en' ? alert.message : ctx.format.usd(alert.balance_usd)),
       });
+      rules = createRuleEditor(() => ctx, showState);
       const button = el(
         'button',
         { type: 'button', id: 'reconcile-run', onclick: () => runNow(button) },
@@ -156,6 +164,7 @@ function createBalancePanel() {
         el('p', { className: 'quota-error reconcile-error', role: 'alert', hidden: true }),
         el('div', { className: 'reconcile-slot' }),
         el('p', { className: 'reconcile-summary' }),
+        rules.element,
       );
       refresh(context).catch(showError);
     },

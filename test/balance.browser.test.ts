@@ -78,6 +78,27 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     expect(Number(await balance.getAttribute('data-value'))).toBe(expected);
     expect(await balance.textContent()).toBe(`$${expected.toFixed(2)}`);
     expect(await page.textContent('#reconcile-table')).toContain('No reconciliation yet');
+    expect(await page.textContent('li[data-rule="low-balance"]')).toContain(
+      'alert low-balance: below $30.00 (fired; re-arms when the balance rises above it)',
+    );
+    // A rule set from the form is stored and listed; a bad amount is refused with the API's reason.
+    await page.fill('#balance-rule-form [name=name]', 'very-low');
+    await page.fill('#balance-rule-form [name=below]', '-3');
+    await page.click('#balance-rule-form button[type=submit]');
+    await page.waitForSelector('#panel-balance .quota-error:not([hidden])');
+    expect(await page.textContent('#panel-balance .quota-error:not([hidden])')).toContain(
+      'below must be an amount of USD',
+    );
+    await page.fill('#balance-rule-form [name=below]', '10');
+    await page.click('#balance-rule-form button[type=submit]');
+    await page.locator('li[data-rule="very-low"]').waitFor();
+    expect(await page.textContent('li[data-rule="very-low"]')).toContain('alert very-low: below $10.00 (armed)');
+    expect((await h.runtime.store.balance.rules()).map((r) => [r.name, r.below_micro])).toEqual([
+      ['low-balance', 30_000_000],
+      ['very-low', 10_000_000],
+    ]);
+    await page.click('li[data-rule="very-low"] button');
+    await page.locator('li[data-rule="very-low"]').waitFor({ state: 'detached' });
     // The low-balance alert that refresh fired, in the banner under the header.
     expect(await page.textContent('#balance-alert-banner')).toContain(
       `Low balance: balance below $30.00: $${expected.toFixed(2)} left on the CometAPI account (rule "low-balance")`,
@@ -99,7 +120,6 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     await page.locator('#reconcile-table tr[data-flagged="true"]').first().waitFor();
     expect(await page.content()).not.toContain(TEST_KEY);
     fs.mkdirSync('test-output', { recursive: true });
-    await page.locator('#panel-balance').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-output/balance-reconciliation.png', fullPage: true });
     // A phone-sized window: the wide table scrolls inside its panel, the page does not.
     await page.setViewportSize({ width: 400, height: 900 });
