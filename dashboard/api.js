@@ -19,6 +19,21 @@ export async function getJSON(path, params = {}) {
   return body;
 }
 
+/** JSON to the API (POST, PUT, DELETE); resolves to the body, or throws with the API's message, code and issues. */
+export async function sendJSON(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok)
+    throw Object.assign(new ApiError(response.status, json.error ?? `HTTP ${response.status}`, json.code), {
+      issues: json.issues ?? [],
+    });
+  return json;
+}
+
 /**
  * A failure in the page's language: the catalog's sentence for the API's code; in English, or for a
  * code the catalog does not know, the API's own message (it names what to fix).

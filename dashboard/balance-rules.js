@@ -1,18 +1,9 @@
 // Low-balance alerts in the balance panel: the rules with their state, and a form to set or
 // remove one (PUT/DELETE /api/balance/rules/:name), as `cometapi-mcp balance alert` does.
-import { ApiError, describeApiError } from './api.js';
+import { describeApiError, sendJSON } from './api.js';
 import { el } from './dom.js';
 
-async function send(method, name, body) {
-  const response = await fetch(`/api/balance/rules/${encodeURIComponent(name)}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, json.error ?? `HTTP ${response.status}`, json.code);
-  return json;
-}
+const send = (method, name, body) => sendJSON(method, `/api/balance/rules/${encodeURIComponent(name)}`, body);
 
 /** → { element, render(rules, ctx) }; onChange(state) gets the balance state after a change. */
 export function createRuleEditor(getCtx, onChange) {

@@ -2,7 +2,7 @@
 // (what CometAPI billed per day beside what the ledger metered). Mounted through registerPanel;
 // text from the server (key names, models, errors) reaches the page through el()/textContent only.
 import { registerPanel } from './app.js';
-import { ApiError, describeApiError } from './api.js';
+import { describeApiError, sendJSON } from './api.js';
 import { createAlertBanner } from './banner.js';
 import { createRuleEditor } from './balance-rules.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
@@ -106,12 +106,7 @@ function createBalancePanel() {
     button.disabled = true;
     button.textContent = ctx.i18n.t('reconcile.running');
     try {
-      const response = await fetch('/api/reconcile?since=7d', {
-        method: 'POST',
-        headers: { Accept: 'application/json' },
-      });
-      const body = await response.json().catch(() => ({}));
-      if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`, body.code);
+      const body = await sendJSON('POST', '/api/reconcile?since=7d');
       showError(null);
       renderReconciliation(body);
     } catch (error) {

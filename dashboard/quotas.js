@@ -2,7 +2,7 @@
 // registerPanel. Everything from the ledger (names, scopes, alert messages, webhook errors) reaches
 // the page through el()/textContent only, never innerHTML.
 import { registerPanel } from './app.js';
-import { ApiError, describeApiError } from './api.js';
+import { ApiError, describeApiError, sendJSON as send } from './api.js';
 import { createAlertBanner } from './banner.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
@@ -10,21 +10,6 @@ const METRICS = ['cost', 'tokens', 'requests', 'images'];
 const PERIODS = ['day', 'week', 'month'];
 const SCOPES = ['global', 'model', 'tool', 'client', 'provider'];
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
-
-/** JSON to the quota API; resolves to the body, or throws with the API's message, code and issues. */
-async function send(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok)
-    throw Object.assign(new ApiError(response.status, json.error ?? `HTTP ${response.status}`, json.code), {
-      issues: json.issues ?? [],
-    });
-  return json;
-}
 
 function amount({ format, i18n }, metric, value) {
   return metric === 'cost' ? format.usd(value) : i18n.t(`amount.${metric}`, { count: Math.round(value) });
