@@ -19,7 +19,7 @@ export async function getJSON(path, params = {}) {
   return body;
 }
 
-/** JSON to a write endpoint; resolves to the body, or throws with the API's message, code and issues. */
+/** JSON to the API (POST, PUT, DELETE); resolves to the body, or throws with the API's message, code and issues. */
 export async function sendJSON(method, path, body) {
   const response = await fetch(path, {
     method,

@@ -3,6 +3,7 @@
 // the page through el()/textContent only, never innerHTML.
 import { registerPanel } from './app.js';
 import { ApiError, describeApiError, sendJSON as send } from './api.js';
+import { createAlertBanner } from './banner.js';
 import { clear, el, emptyRow, tableHead } from './dom.js';
 
 const METRICS = ['cost', 'tokens', 'requests', 'images'];
@@ -11,7 +12,6 @@ const SCOPES = ['global', 'model', 'tool', 'client', 'provider', 'session'];
 // Scopes with no value: everything, or each session on its own.
 const VALUELESS = new Set(['global', 'session']);
 const SEEN_KEY = 'cometapi-mcp.alerts-seen';
-const BANNER_WINDOW_MS = 24 * 3600_000;
 
 function amount({ format, i18n }, metric, value) {
   return metric === 'cost' ? format.usd(value) : i18n.t(`amount.${metric}`, { count: Math.round(value) });
@@ -291,33 +291,6 @@ function createQuotaPanel() {
   let ctx = null;
   let form = null;
 
-  const seenId = () => Number(localStorage.getItem(SEEN_KEY) ?? '0');
-
-  function renderBanner(alerts) {
-    const fresh = alerts.filter((a) => a.id > seenId() && Date.now() - Date.parse(a.fired_at) < BANNER_WINDOW_MS);
-    banner.hidden = fresh.length === 0;
-    if (fresh.length === 0) return;
-    const newest = fresh[0];
-    const dismiss = el(
-      'button',
-      {
-        type: 'button',
-        className: 'link',
-        onclick: () => (localStorage.setItem(SEEN_KEY, String(newest.id)), (banner.hidden = true)),
-      },
-      ctx.i18n.t('alert.dismiss'),
-    );
-    clear(banner).append(
-      el('strong', {}, ctx.i18n.t('alert.banner'), ' '),
-      el('span', { className: 'quota-banner-text' }, alertText(newest, ctx)),
-      fresh.length > 1
-        ? el('span', { className: 'muted' }, ' ', ctx.i18n.t('alert.more', { count: fresh.length - 1 }))
-        : '',
-      ' ',
-      dismiss,
-    );
-  }
-
   function showError(error) {
     root
       ?.querySelector('.quota-list-slot')
@@ -358,7 +331,7 @@ function createQuotaPanel() {
     root
       .querySelector('.alert-history-slot')
       .replaceChildren(el('div', { className: 'table-wrap' }, alertHistory(alerts, ctx)));
-    renderBanner(alerts);
+    banner.render(alerts);
   }
 
   return {
@@ -366,8 +339,13 @@ function createQuotaPanel() {
     mount(container, context) {
       ctx = context;
       root = container;
-      banner = el('div', { id: 'quota-alert-banner', className: 'banner quota-banner', role: 'alert', hidden: true });
-      document.getElementById('demo-banner')?.after(banner);
+      banner = createAlertBanner({
+        id: 'quota-alert-banner',
+        seenKey: SEEN_KEY,
+        i18n: () => ctx.i18n,
+        title: () => ctx.i18n.t('alert.banner'),
+        text: (alert) => alertText(alert, ctx),
+      });
       form = buildForm(context, () => refresh());
       const { t } = context.i18n;
       container.append(

@@ -20,6 +20,10 @@ Usage:
   cometapi-mcp prices       the price table in use and the ledger's unpriced models; set MODEL --input USD
                             --output USD … [--reprice-since DATE] [--yes] stores a price every process uses
                             (and recomputes stored costs); unset MODEL
+  cometapi-mcp balance      CometAPI's balance as last stored [--refresh] [--json]; low-balance alerts:
+                            balance alert set NAME --below USD | alert list | alert rm NAME
+  cometapi-mcp reconcile    [--since 7d] [--json]: per billing day, what CometAPI billed beside what the ledger
+                            metered, days more than 2 % apart flagged with the likely cause (stored as history)
   cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
                             ledger (a personal one into the team's, or back); run again to copy only what is new
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
@@ -29,7 +33,7 @@ Usage:
                             or to meter a coding agent through the proxy [--client claude-code|codex]
   cometapi-mcp --version
 
-Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_MCP_DB, COMETAPI_MCP_DATABASE_URL, COMETAPI_CHAT_MODEL, … (see README.md)
+Environment: COMETAPI_KEY, COMETAPI_BASE_URL, COMETAPI_QUERY_KEY, COMETAPI_KEY_NAME, COMETAPI_BILLING_TZ, COMETAPI_MCP_DB, COMETAPI_MCP_DATABASE_URL, COMETAPI_CHAT_MODEL, … (see README.md)
 `;
 
 /** setup and verify speak the language of LC_ALL / LC_MESSAGES / LANG when we have it. */
@@ -73,6 +77,12 @@ async function main(argv: string[]): Promise<number> {
       const { confirmOnStdin } = await import('./commands/confirm.js');
       return (await import('./commands/prices.js')).runPricesCommand(rest, config, stdout, { confirm: confirmOnStdin });
     }
+    case 'balance':
+      await (await import('./commands/balance.js')).runBalanceCommand(rest, config, stdout);
+      return 0;
+    case 'reconcile':
+      await (await import('./commands/reconcile.js')).runReconcileCommand(rest, config, stdout);
+      return 0;
     case 'bench':
       return (await import('./commands/bench.js')).runBenchCommand(rest, config, logger, stdout);
     case 'ledger':
@@ -101,6 +111,7 @@ main(process.argv.slice(2)).then(
       error instanceof ConfigError ||
       error instanceof BadInputError ||
       error instanceof LedgerOpenError ||
+      (error instanceof Error && error.name === 'QueryServiceError') ||
       (error instanceof Error &&
         error.name === 'TypeError' &&
         'code' in error &&

@@ -9,6 +9,7 @@ import { DEFAULT_LOOP_GUARD, type LoopGuardSettings } from './sessions/loop-guar
 import { isTimeZone } from './time.js';
 
 const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
+const DEFAULT_QUERY_URL = 'https://query.cometapi.com';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -65,6 +66,18 @@ const envSchema = z.object({
   COMETAPI_MCP_LOOP_WARN_AT: intFrom(2, 10_000).default(DEFAULT_LOOP_GUARD.warnAt),
   COMETAPI_MCP_LOOP_REFUSE_AFTER: intFrom(2, 10_000).default(DEFAULT_LOOP_GUARD.refuseAfter),
   COMETAPI_MCP_LOOP_WINDOW_S: intFrom(1, 86_400).default(DEFAULT_LOOP_GUARD.windowMs / 1000),
+  // CometAPI's query service (balance and per-day billing); see src/cometapi/query-client.ts.
+  COMETAPI_QUERY_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_QUERY_URL),
+  COMETAPI_QUERY_KEY: z
+    .string()
+    .trim()
+    .refine((v) => !/\s/.test(v), 'must be a single token with no spaces, e.g. sk-...')
+    .optional(),
+  COMETAPI_KEY_NAME: z.string().trim().min(1).max(200).optional(),
+  COMETAPI_BILLING_TZ: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or Asia/Shanghai (the zone CometAPI counts days in)')
+    .default('UTC'),
 });
 
 export interface Config {
@@ -97,6 +110,24 @@ export interface Config {
   pricesFile: string | undefined;
   /** Identical tool calls (or proxy bodies) repeated in one session: warned, then refused. */
   loopGuard: LoopGuardSettings;
+  /** CometAPI's query service: balance and what it billed per day. */
+  query: QueryConfig;
+}
+
+export interface QueryConfig {
+  url: string;
+  /** COMETAPI_QUERY_KEY (a dedicated zero-quota key, as CometAPI advises), else COMETAPI_KEY. */
+  key: string | undefined;
+  /** COMETAPI_KEY_NAME: this key's name in the account, to pick its entries; undefined = whole account. */
+  keyName: string | undefined;
+  /** COMETAPI_BILLING_TZ: the zone CometAPI's billing days are counted in. */
+  billingTimeZone: string;
+  /**
+   * Whether the sidecar keeps the balance fresh: with a key, against CometAPI itself (default
+   * COMETAPI_BASE_URL) or a query service named by COMETAPI_QUERY_URL. Another upstream has no
+   * CometAPI account to ask about.
+   */
+  scheduled: boolean;
 }
 
 /**
@@ -165,6 +196,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       windowMs: e.COMETAPI_MCP_LOOP_WINDOW_S * 1000,
       maxSessions: DEFAULT_LOOP_GUARD.maxSessions,
     },
+    query: {
+      url: e.COMETAPI_QUERY_URL.replace(/\/+$/, ''),
+      key: e.COMETAPI_QUERY_KEY ?? e.COMETAPI_KEY,
+      keyName: e.COMETAPI_KEY_NAME,
+      billingTimeZone: e.COMETAPI_BILLING_TZ,
+      scheduled:
+        (e.COMETAPI_QUERY_KEY ?? e.COMETAPI_KEY) !== undefined &&
+        (e.COMETAPI_BASE_URL.replace(/\/+$/, '') === DEFAULT_BASE_URL ||
+          withoutBlankValues(env).COMETAPI_QUERY_URL !== undefined),
+    },
   };
 }
 
@@ -172,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 export function secretsOf(config: Config): string[] {
   const keys = [
     config.key,
+    config.query.key,
     config.token,
     databasePassword(config.databaseUrl),
     ...config.routing.providers.map((p) => p.apiKey),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AlertDelivery } from '../src/ledger/alerts.js';
+import { DRIFT_CAUSES } from '../src/ledger/balance.js';
 import { LOCALES, LOCALES_DIR, createTranslator, localeFromEnv, type Locale } from '../src/i18n.js';
 import { QUOTA_METRICS, QUOTA_PERIODS, SCOPE_KINDS } from '../src/quotas/schema.js';
 import { HINT_CODES } from '../src/sidecar/present.js';
@@ -171,6 +172,7 @@ describe('message catalogs', () => {
       ),
       ...['required', 'unknown_field', 'not_object', 'body_not_json', 'rename', 'other'].map((c) => `quotaIssue.${c}`),
       ...['cherry', 'claude', 'cursor', 'vscode'].map((client) => `cli.setup.where.${client}`),
+      ...DRIFT_CAUSES.map((cause) => `reconcile.cause.${cause}`),
     ];
     const bases = baseKeys(en);
     expect(families.filter((key) => !bases.has(key))).toEqual([]);

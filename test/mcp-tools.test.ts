@@ -4,6 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, textOf, TEST_KEY, type Harness } from './helpers/harness.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
 import { allCalls } from './helpers/ledger.js';
+import { reconcileDeps, refreshDeps } from './helpers/balance.js';
+import { reconcileDays } from '../src/balance/reconcile.js';
+import { refreshBalance } from '../src/balance/snapshot.js';
 
 const ENGINES = ledgerEngines('MCP tool tests');
 
@@ -222,6 +225,15 @@ describe.each(ENGINES)('$name ledger', (engine) => {
       const failed = await h.call('chat', { prompt: 'fail' });
       expect(failed.isError).toBe(true);
       await h.call('chat', { prompt: 'fine now' });
+      // The query service takes the key in its URL: its answers, failures and reconciliations are rows too.
+      const balance = refreshDeps(h);
+      h.sim.enqueueFault({ kind: 'malformed' }, { path: '/user/quota' });
+      expect((await refreshBalance(balance)).error).toMatch(/not JSON/);
+      expect((await refreshBalance(balance)).error).toBeNull();
+      await reconcileDays(reconcileDeps(h, Date.now, 2), { store: true });
+      const usage = await h.call('get_usage', {});
+      expect(JSON.stringify(usage)).toContain('CometAPI balance');
+      expect(JSON.stringify(usage)).not.toContain(TEST_KEY);
       expect(textOf(failed)).not.toContain(TEST_KEY);
       const rows = await allCalls(h.runtime.store);
       expect(rows.map((r) => r.error_message).join('\n')).toContain('boom for');

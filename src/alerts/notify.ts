@@ -1,6 +1,15 @@
 import { withDeadline } from '../deadline.js';
 import { errorMessage, redact } from '../errors.js';
-import { fromAmount, type Alert, type AlertDelivery, type AlertStore, type Quota } from '../ledger/store.js';
+import {
+  fromAmount,
+  usdFromNano,
+  type Alert,
+  type AlertDelivery,
+  type AlertStore,
+  type BalanceAlert,
+  type BalanceStore,
+  type Quota,
+} from '../ledger/store.js';
 import type { Logger } from '../log.js';
 import { formatScope } from '../quotas/schema.js';
 import type { NoticeBoard } from './notices.js';
@@ -20,6 +29,8 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = { timeoutMs: 5_000, attempts: 4,
 
 export interface AlertNotifierDeps {
   alerts: AlertStore;
+  /** Where low-balance alerts record their webhook delivery. */
+  balance: Pick<BalanceStore, 'recordAttempt'>;
   logger: Logger;
   notices: NoticeBoard;
   webhookUrl: string | undefined;
@@ -33,6 +44,8 @@ export interface AlertNotifier {
   readonly initialDelivery: AlertDelivery;
   /** Logs, notifies MCP clients and starts the webhook delivery; returns at once and never throws. */
   notify(alert: Alert, quota: Quota): void;
+  /** The same for a low-balance alert. */
+  notifyBalance(alert: BalanceAlert): void;
   /** Resolves when every webhook delivery started so far has finished. */
   idle(): Promise<void>;
   /** Abandons deliveries still retrying (their rows stay `pending`). */
@@ -61,6 +74,28 @@ export function webhookPayload(alert: Alert, quota: Quota) {
   };
 }
 
+export function balanceWebhookPayload(alert: BalanceAlert) {
+  return {
+    text: `:warning: cometapi-mcp: ${alert.message}`,
+    source: 'cometapi-mcp',
+    balance_alert: {
+      id: alert.id,
+      rule: alert.rule_name,
+      below_usd: usdFromNano(alert.below_nano),
+      balance_usd: usdFromNano(alert.balance_nano),
+      fired_at: new Date(alert.fired_at).toISOString(),
+    },
+  };
+}
+
+/** One alert on its way out: what to send, and where its delivery state is kept. */
+interface Outgoing {
+  kind: 'quota' | 'balance';
+  id: number;
+  body: string;
+  save: AlertStore['recordAttempt'];
+}
+
 export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
   const policy = { ...DEFAULT_DELIVERY, ...deps.policy };
   const doFetch = deps.fetch ?? fetch;
@@ -79,12 +114,12 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
       closing.signal.addEventListener('abort', onAbort, { once: true });
     });
 
-  async function record(alertId: number, delivery: AlertDelivery, attempts: number, error: string | null) {
+  async function record(out: Outgoing, delivery: AlertDelivery, attempts: number, error: string | null) {
     if (closing.signal.aborted) return; // the ledger may already be closed
     try {
-      await deps.alerts.recordAttempt(alertId, { delivery, attempts, error, at: clock() });
+      await out.save(out.id, { delivery, attempts, error, at: clock() });
     } catch (e) {
-      deps.logger.warn('could not record webhook delivery state', { alert: alertId, error: errorMessage(e) });
+      deps.logger.warn('could not record webhook delivery state', { alert: out.id, error: errorMessage(e) });
     }
   }
 
@@ -106,21 +141,30 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
       }
     });
 
-  async function deliver(url: string, alert: Alert, quota: Quota): Promise<void> {
-    const body = JSON.stringify(webhookPayload(alert, quota));
+  async function deliver(url: string, out: Outgoing): Promise<void> {
     for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-      const error = await postOnce(url, body);
+      const error = await postOnce(url, out.body);
       if (closing.signal.aborted) return;
-      if (error === null) return record(alert.id, 'delivered', attempt, null);
+      if (error === null) return record(out, 'delivered', attempt, null);
       const last = attempt === policy.attempts;
-      await record(alert.id, last ? 'failed' : 'pending', attempt, error);
-      deps.logger.warn(last ? 'quota alert webhook failed; giving up' : 'quota alert webhook failed; will retry', {
-        alert: alert.id,
+      await record(out, last ? 'failed' : 'pending', attempt, error);
+      deps.logger.warn(`${out.kind} alert webhook failed; ${last ? 'giving up' : 'will retry'}`, {
+        alert: out.id,
         attempt,
         error,
       });
       if (!last) await sleep(policy.baseDelayMs * 4 ** (attempt - 1));
     }
+  }
+
+  function send(out: Outgoing): void {
+    const url = deps.webhookUrl;
+    if (!url || closing.signal.aborted) return;
+    const delivery = deliver(url, out).catch((error: unknown) => {
+      deps.logger.warn('alert webhook delivery crashed', { alert: out.id, error: errorMessage(error) });
+    });
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
   }
 
   return {
@@ -136,13 +180,22 @@ export function createAlertNotifier(deps: AlertNotifierDeps): AlertNotifier {
         logger: ALERT_LOGGER,
         data: { message: alert.message, ...webhookPayload(alert, quota).alert },
       });
-      const url = deps.webhookUrl;
-      if (!url || closing.signal.aborted) return;
-      const delivery = deliver(url, alert, quota).catch((error: unknown) => {
-        deps.logger.warn('quota alert webhook delivery crashed', { alert: alert.id, error: errorMessage(error) });
+      send({
+        kind: 'quota',
+        id: alert.id,
+        body: JSON.stringify(webhookPayload(alert, quota)),
+        save: deps.alerts.recordAttempt,
       });
-      inFlight.add(delivery);
-      void delivery.finally(() => inFlight.delete(delivery));
+    },
+    notifyBalance(alert) {
+      deps.logger.warn(`balance alert: ${alert.message}`, { rule: alert.rule_name, alert: alert.id });
+      const payload = balanceWebhookPayload(alert);
+      deps.notices.publish({
+        level: 'warning',
+        logger: ALERT_LOGGER,
+        data: { message: alert.message, ...payload.balance_alert },
+      });
+      send({ kind: 'balance', id: alert.id, body: JSON.stringify(payload), save: deps.balance.recordAttempt });
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -14,6 +14,9 @@ import { runUsageCommand } from './usage.js';
 import { startDashboard, untilStopped } from './serve.js';
 
 const DEMO_KEY = 'sk-demo-simulated-upstream';
+const DEMO_PRICE_SKEW = { 'gpt-image-1': 1.1 };
+/** The demo's balance moves within seconds, not the real 10 minutes. */
+const DEMO_BALANCE_SCHEDULE = { checkMs: 3_000, intervalMs: 15_000, reconcileMs: 30_000 };
 
 /**
  * `cometapi-mcp demo`: the sidecar and real MCP client sessions against the built-in simulated
@@ -47,11 +50,14 @@ export async function runDemoCommand(
     tokensPerSecond: 120,
     errorRate: 0.08,
     random,
+    // A live balance, and a bill that drifts the way a stale price does: CometAPI charging 10 % more for gpt-image-1.
+    billing: { balanceUsd: 25, priceSkew: DEMO_PRICE_SKEW },
   });
   const demoConfig: Config = {
     ...config,
     key: DEMO_KEY,
     baseUrl: upstream.baseUrl,
+    query: { ...config.query, url: upstream.queryUrl, key: DEMO_KEY, keyName: undefined, scheduled: true },
     // Its own ledger, never the configured one: a file, or a PostgreSQL URL given with --db.
     dbPath: values.db && !isDatabaseUrl(values.db) ? values.db : path.join(config.dataDir, 'demo-ledger.db'),
     databaseUrl: values.db && isDatabaseUrl(values.db) ? values.db : undefined,
@@ -68,7 +74,7 @@ export async function runDemoCommand(
   let sidecar: Awaited<ReturnType<typeof startDashboard>> | null = null;
   try {
     if (!values['no-dashboard']) {
-      sidecar = await startDashboard(runtime, 'demo', config.port);
+      sidecar = await startDashboard(runtime, 'demo', config.port, DEMO_BALANCE_SCHEDULE);
       write(`Dashboard: ${sidecar.url}\n`);
     }
     write(

@@ -5,6 +5,7 @@
  * See docs/decisions/0016-one-async-store.md.
  */
 import type { AlertDelivery, Alert, NewAlert } from './alerts.js';
+import type { BalanceStore } from './balance.js';
 import type { CallRecord, CallRow } from './calls.js';
 import type { LedgerCopyStore } from './copies.js';
 import type { Breakdown, BreakdownDimension } from './queries/breakdown.js';
@@ -95,6 +96,8 @@ export interface LedgerStore {
   readonly sessions: SessionStore;
   /** Prices stored in the ledger over the price table, and repricing recorded calls. */
   readonly prices: PriceStore;
+  /** CometAPI's balance, low-balance rules and alerts, and reconciliations against its bill. */
+  readonly balance: BalanceStore;
   /** Copying calls between ledgers (`ledger copy`), idempotent and resumable. */
   readonly copies: LedgerCopyStore;
   /** Holds for exact shared hard quotas; engines without them (SQLite) check usage alone. */
@@ -124,7 +127,10 @@ export type { Alert, AlertDelivery, NewAlert } from './alerts.js';
 export type { CallRecord, CallRow, CallSource, CallStatus } from './calls.js';
 export type { Quota } from './quotas.js';
 export type { PriceChange, PriceOverride, PricedCall, PriceStore, RepriceTotals, SeenModel } from './prices.js';
+export type * from './balance.js';
 export { fromAmount, toAmount } from './quotas.js';
+export { DRIFT_CAUSES } from './balance.js';
+export { nanoFromUsd, usdFromNano } from './calls.js';
 export type { MetricTotals, QuotaUsageKey, QuotaWindow } from './quota-usage.js';
 export {
   BREAKDOWN_DIMENSIONS,

@@ -32,6 +32,7 @@ export function createQuotaSystem(deps: QuotaSystemDeps): QuotaSystem {
   const notices = createNoticeBoard();
   const notifier = createAlertNotifier({
     alerts: deps.store.alerts,
+    balance: deps.store.balance,
     logger: deps.logger,
     notices,
     webhookUrl: deps.webhookUrl,

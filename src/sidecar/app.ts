@@ -10,13 +10,18 @@
  * exported for other compositions.
  */
 import { Hono } from 'hono';
+import { createBalanceMonitor, type BalanceMonitor } from '../balance/monitor.js';
+import { DEFAULT_PROVIDER } from '../config-file.js';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage } from '../errors.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../log.js';
+import { createQueryService } from '../upstream/query-service.js';
 import { packageVersion } from '../version.js';
+import { registerBalanceMetrics } from './balance-metrics.js';
 import { createLedgerMetrics } from './ledger-metrics.js';
 import { createApiRoutes } from './routes/api.js';
+import { createBalanceRoutes } from './routes/balance.js';
 import { createCallFeed } from './call-feed.js';
 import { DEFAULT_MAX_EVENT_STREAMS, createEventsRoutes } from './routes/events.js';
 import { createMetricsRoutes } from './routes/metrics.js';
@@ -50,6 +55,10 @@ export interface SidecarDeps {
   maxEventStreams?: number;
   /** Where the dashboard's static files are; defaults to the package's dashboard/. */
   dashboardDir?: string;
+  /** The balance schedule (started by the caller); without one, refreshes asked for over /api run unscheduled. */
+  balance?: BalanceMonitor;
+  /** The provider name CometAPI's calls carry in the ledger (default "cometapi"). */
+  provider?: string;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -95,7 +104,15 @@ export function createApp(deps: SidecarDeps): Hono {
   app.route('/api', createQuotaRoutes({ store, config, clock }));
   app.route('/api', createSessionRoutes({ sessions: store.sessions, config, clock }));
   app.route('/api', createPriceRoutes({ store, config, clock }));
-  app.route('/', createMetricsRoutes(createLedgerMetrics(queries)));
+  const service = createQueryService(config.query);
+  const provider = deps.provider ?? DEFAULT_PROVIDER;
+  const monitor =
+    deps.balance ??
+    createBalanceMonitor({ store, service, logger, clock, provider, billingTimeZone: config.query.billingTimeZone });
+  app.route('/api', createBalanceRoutes({ store, query: config.query, service, provider, monitor, clock }));
+  const metrics = createLedgerMetrics(queries);
+  registerBalanceMetrics(metrics.registry, store.balance, clock);
+  app.route('/', createMetricsRoutes(metrics));
   deps.extraRoutes?.(app);
   app.route('/', createStaticRoutes({ dashboardDir: deps.dashboardDir }));
   return app;

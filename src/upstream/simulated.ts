@@ -8,6 +8,7 @@ import { createSimulatedUpstream } from './simulated/app.js';
 import type { RunningSimulatedUpstream, StartSimulatedUpstreamOptions } from './simulated/types.js';
 
 export { createSimulatedUpstream, DEFAULT_SIM_MODELS } from './simulated/app.js';
+export type { SimBilling, SimBillingOptions } from './simulated/billing.js';
 export type {
   RunningSimulatedUpstream,
   SimFault,
@@ -45,6 +46,8 @@ export async function startSimulatedUpstream(
   return {
     app: sim.app,
     baseUrl: `http://${hostPart}:${address.port}/v1`,
+    queryUrl: `http://${hostPart}:${address.port}`,
+    billing: sim.billing,
     enqueueFault: (fault, opts) => sim.enqueueFault(fault, opts),
     get requests() {
       return sim.requests;

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   sim?: SimulatedUpstreamOptions;
   /** The engine of the ledger (a fresh one); SQLite in the harness's directory when left out. */
   engine?: LedgerEngine;
+  /** The runtime's wall clock (row times, quota periods); the simulator's billing takes its own. */
+  clock?: () => number;
 }
 
 /** The environment every harness starts from: the test key, the simulator, a ledger in `dir`, UTC. */
@@ -100,7 +102,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = tempDir();
   const key = options.key === undefined ? TEST_KEY : options.key;
   const ledger = options.engine ? await options.engine.open() : null;
-  const config = testConfig(sim.baseUrl, dir, { COMETAPI_KEY: key ?? '', ...ledger?.env, ...options.env }); // '' means unset
+  const config = testConfig(sim.baseUrl, dir, {
+    COMETAPI_KEY: key ?? '', // '' means unset
+    COMETAPI_QUERY_URL: sim.queryUrl,
+    ...ledger?.env,
+    ...options.env,
+  });
   const logs: string[] = [];
   const sleeps: number[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [TEST_KEY] });
@@ -111,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       sleeps.push(ms);
     },
     random: () => 0.5,
+    clock: options.clock,
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: options.clientName ?? 'vitest-client', version: '1.0.0' });

@@ -10,6 +10,7 @@ import { createPgCopyStore } from './copies.js';
 import { createPartAggregates } from './aggregates.js';
 import { createPgSessionStore } from './sessions.js';
 import { createPgAlertStore } from './alerts.js';
+import { createPgBalanceStore } from './balance.js';
 import { createPgCallQueries } from './call-queries.js';
 import { createPostgresCallStore } from './calls.js';
 import { checkConnection, createPool } from './connect.js';
@@ -74,6 +75,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     quotas: createPgQuotaStore(pool),
     prices: createPgPriceStore(pool),
     alerts: createPgAlertStore(pool),
+    balance: createPgBalanceStore(pool),
     reservations: createPgReservations(pool),
     sessions: createPgSessionStore(pool),
     copies: createPgCopyStore(pool),

@@ -7,6 +7,7 @@ import { createBreakdownQuery } from '../queries/breakdown.js';
 import { createTimeseriesQuery } from '../queries/timeseries.js';
 import type { LedgerStore } from '../store.js';
 import { createSqliteAlertStore } from './alerts.js';
+import { createSqliteBalanceStore } from './balance.js';
 import { createSqliteCopyStore } from './copies.js';
 import { createCallQueries } from './call-queries.js';
 import { createSqliteCallStore } from './calls.js';
@@ -58,6 +59,7 @@ export function openSqliteStore(options: SqliteStoreOptions): LedgerStore {
     prices: createSqlitePriceStore(db),
     alerts: createSqliteAlertStore(db),
     sessions: createSqliteSessionStore(db),
+    balance: createSqliteBalanceStore(db),
     copies: createSqliteCopyStore(db),
     maintain: (stopped) => (db.readonly ? Promise.resolve(0) : warmRollups(db, () => closed || stopped())),
     async close() {

@@ -1,5 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { formatBalance } from '../../balance/format.js';
+import { balanceStateSchema, readBalanceState } from '../../balance/present.js';
+import { createTranslator } from '../../i18n.js';
 import { USAGE_GROUPS, type UsageRow } from '../../ledger/store.js';
 import { readQuotaStates, formatQuotaLines, quotaStateSchema } from '../../quotas/report.js';
 import { parseSince } from '../../time.js';
@@ -33,7 +36,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
     {
       title: 'Show usage and cost',
       description:
-        "Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status, session or day, what this session (the caller's own) has spent, plus each quota's state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit). Lets an agent watch its own budget. Makes no upstream call.",
+        "Report recorded usage from the local ledger — requests, tokens and cost — since a point in time, grouped by model, tool, client, provider, source, status, session or day, what this session (the caller's own) has spent, plus each quota's state this period (used, limit, percent, forecast, when it resets; hard quotas refuse calls past the limit) and the CometAPI balance as last refreshed. Lets an agent watch its own budget. Makes no upstream call.",
       inputSchema: {
         since: z
           .string()
@@ -52,6 +55,7 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         this_session: usageRowSchema
           .nullable()
           .describe("the caller's own session since `since` (key is its id); null when it has no calls yet"),
+        balance: balanceStateSchema,
       },
       annotations: { readOnlyHint: true, openWorldHint: false, idempotentHint: true },
     },
@@ -68,8 +72,10 @@ export function registerGetUsage(server: McpServer, deps: ServerDeps): void {
         until: new Date(report.until).toISOString(),
         quotas: await readQuotaStates(deps.store, now, session),
         this_session: own.rows.find((row) => row.key === session) ?? null,
+        balance: await readBalanceState(deps.store),
       };
-      const text = `${sessionLine(structured.this_session)}\n\n${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}`;
+      const balance = formatBalance(structured.balance, [], createTranslator('en'));
+      const text = `${sessionLine(structured.this_session)}\n\n${formatUsageTable(report)}\n\n${formatQuotaLines(structured.quotas)}\n\n${balance}`;
       return { content: [{ type: 'text', text }], structuredContent: structured };
     },
   );

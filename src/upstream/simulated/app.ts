@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { handleSpeech, handleTranscription } from './audio.js';
+import { createSimBilling } from './billing.js';
 import { handleChat } from './chat.js';
 import { handleEmbeddings } from './embeddings.js';
 import { applyFault, CHAT_PATH, createFaultQueue, cutStream } from './faults.js';
@@ -40,6 +41,8 @@ export const DEFAULT_SIM_MODELS: readonly SimModel[] = [
 
 /** A fixed `created` for listed models, so the model list is byte-identical across runs. */
 const MODELS_CREATED = 1_715_367_049;
+/** CometAPI's query service path; the simulator serves it beside /v1 (fault path "/user/quota"). */
+export const QUOTA_PATH = '/user/quota';
 const MAX_RECORDED = 10_000;
 const MAX_FILES = 100;
 const MAX_STORED_RESPONSES = 1_000;
@@ -113,6 +116,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     nextId,
   };
   const faults = createFaultQueue();
+  const billing = createSimBilling(options.billing);
   const record = (entry: SimRecordedResponse): void => {
     responses.push(entry);
     if (responses.length > MAX_RECORDED) responses.splice(0, responses.length - MAX_RECORDED);
@@ -149,7 +153,9 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
         record({ ...base, status: 200, usage: null, fault: fault.kind });
         return cutStream(c, result.response, fault.kind === 'reset');
       }
-      record({ ...base, status: result.response.status, usage: result.usage, fault: fault?.kind ?? null });
+      const entry = { ...base, status: result.response.status, usage: result.usage, fault: fault?.kind ?? null };
+      record(entry);
+      billing.charge(entry, parsed);
       return result.response;
     };
 
@@ -174,6 +180,15 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     });
     return { response: jsonResponse(200, json, req.requestId), usage: null };
   };
+  // CometAPI's query service takes the key in the query string (checked in the middleware).
+  const userQuota: Handler = (c, _body, _rt, req) => ({
+    response: jsonResponse(
+      200,
+      JSON.stringify(billing.quota(c.req.query('start_date'), c.req.query('end_date'))),
+      req.requestId,
+    ),
+    usage: null,
+  });
   const getFile: Handler = (c, _body, _rt, req) => ({ response: serveFile(c, rt, req.requestId), usage: null });
 
   const app = new Hono();
@@ -183,8 +198,14 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     if (delay > 0) await sleep(delay);
     // Image URLs are fetched without a key, like OpenAI's signed blob URLs. The Messages API also takes x-api-key.
     const anthropic = c.req.path.startsWith('/v1/messages');
+    const query = c.req.path === QUOTA_PATH;
+    if (options.apiKey !== undefined && query && c.req.query('key') !== options.apiKey) {
+      record({ path: c.req.path, model: '', stream: false, status: 401, usage: null, fault: null });
+      return errorResponse(401, 'Invalid key.', nextId('req_sim'), { code: 'invalid_api_key' });
+    }
     if (
       options.apiKey !== undefined &&
+      !query &&
       !c.req.path.startsWith('/v1/files/') &&
       c.req.header('authorization') !== `Bearer ${options.apiKey}` &&
       !(anthropic && c.req.header('x-api-key') === options.apiKey)
@@ -197,6 +218,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
   });
   app.get('/v1/models', endpoint('/v1/models', 'none', listModels));
   app.get('/v1/models/:model', endpoint('/v1/models', 'none', getModel));
+  app.get(QUOTA_PATH, endpoint(`/v1${QUOTA_PATH}`, 'none', userQuota));
   app.get('/v1/files/:file', endpoint('/v1/files', 'none', getFile));
   app.post(CHAT_PATH, endpoint(CHAT_PATH, 'json', handleChat));
   app.post('/v1/embeddings', endpoint('/v1/embeddings', 'json', handleEmbeddings));
@@ -220,6 +242,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
   return {
     app,
     enqueueFault: (fault, opts) => faults.add(fault, opts),
+    billing,
     get requests() {
       return requests;
     },
@@ -228,6 +251,7 @@ export function createSimulatedUpstream(options: SimulatedUpstreamOptions = {}):
     },
     reset() {
       faults.clear();
+      billing.reset();
       requests = 0;
       responses.length = 0;
       rt.files.clear();

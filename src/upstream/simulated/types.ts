@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { SimBilling, SimBillingOptions } from './billing.js';
 
 /** A fault the simulated upstream injects instead of (or into) a normal answer. */
 export type SimFault =
@@ -29,6 +30,8 @@ export interface SimulatedUpstreamOptions {
   errorRate?: number;
   /** Answer every image request with URLs, ignoring response_format (default false). */
   imageUrlsOnly?: boolean;
+  /** The account behind /user/quota: balance, price skew, outside traffic, billing zone. */
+  billing?: SimBillingOptions;
 }
 
 export interface SimUsage {
@@ -62,11 +65,15 @@ export interface SimulatedUpstream {
   enqueueFault(fault: SimFault, options?: { times?: number; model?: string; path?: string }): void;
   readonly requests: number;
   readonly responses: readonly SimRecordedResponse[];
+  /** What it charged, as /user/quota reports it. */
+  readonly billing: SimBilling;
   reset(): void;
 }
 
 export interface RunningSimulatedUpstream extends SimulatedUpstream {
   baseUrl: string;
+  /** The query service's base (COMETAPI_QUERY_URL): the same server, without /v1. */
+  queryUrl: string;
   close(): Promise<void>;
 }
 
