@@ -40,14 +40,17 @@ export async function runLedgerCommand(
           progress(`\rcopying calls: ${copied.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
       });
       progress('\n');
-      const quotas = [
-        report.quotasCopied.length > 0 ? `copied ${report.quotasCopied.join(', ')}` : 'none copied',
-        ...(report.quotasKept.length > 0 ? [`kept the target's ${report.quotasKept.join(', ')}`] : []),
-      ].join('; ');
+      const named = (copied: string[], kept: string[]) =>
+        [
+          copied.length > 0 ? `copied ${copied.join(', ')}` : 'none copied',
+          ...(kept.length > 0 ? [`kept the target's ${kept.join(', ')}`] : []),
+        ].join('; ');
       write(
         `${abort.signal.aborted ? 'Interrupted' : 'Copied'} ${from.location} → ${to.location}: ` +
-          `${report.calls} calls copied now (${report.earlierCalls} by earlier runs), quotas: ${quotas}, ` +
-          `${report.alertsCopied} alerts copied.\n`,
+          `${report.calls} calls copied now (${report.earlierCalls} by earlier runs), ` +
+          `quotas: ${named(report.quotasCopied, report.quotasKept)}, ${report.alertsCopied} alerts copied, ` +
+          `stored prices: ${named(report.pricesCopied, report.pricesKept)}, ` +
+          `low-balance alerts: ${named(report.balanceRulesCopied, report.balanceRulesKept)}.\n`,
       );
     } finally {
       process.off('SIGINT', stop);

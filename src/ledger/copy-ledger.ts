@@ -1,9 +1,12 @@
 /**
- * `ledger copy`: every call, quota and alert of one ledger into another, whichever the engines.
+ * `ledger copy`: every call, quota, alert, stored price and low-balance rule of one ledger into
+ * another, whichever the engines.
  * Calls go in batches, each committed with the source's progress mark (store.copies), so running
  * it again copies only what is new and a run cut short resumes where it stopped. Quotas the target
- * already has (by name) are kept as they are; alerts fire once per quota, period and threshold,
- * so copied history never doubles either.
+ * already has (by name) are kept as they are, and so are its stored prices (by model) and
+ * low-balance rules (by name); alerts fire once per quota, period and threshold, so copied history
+ * never doubles either. Balance snapshots and reconciliations are not copied: they describe the
+ * source's own refreshes, and the target's sidecar makes its own.
  */
 import { BadInputError } from '../errors.js';
 import { fromAmount, type LedgerStore, type Quota } from './store.js';
@@ -27,6 +30,29 @@ export interface CopyReport {
   /** Quotas the target had already under the same name, left as they were. */
   quotasKept: string[];
   alertsCopied: number;
+  /** Models whose stored price was copied, and those the target had a price of already. */
+  pricesCopied: string[];
+  pricesKept: string[];
+  balanceRulesCopied: string[];
+  balanceRulesKept: string[];
+}
+
+/** Settings copied by name: what the target lacks goes in, what it has stays as it is. */
+async function copyMissing<T>(
+  items: readonly T[],
+  nameOf: (item: T) => string,
+  has: (name: string) => Promise<boolean>,
+  put: (item: T) => Promise<unknown>,
+): Promise<{ copied: string[]; kept: string[] }> {
+  const result = { copied: [] as string[], kept: [] as string[] };
+  for (const item of items) {
+    if (await has(nameOf(item))) result.kept.push(nameOf(item));
+    else {
+      await put(item);
+      result.copied.push(nameOf(item));
+    }
+  }
+  return result;
 }
 
 const inputOf = (q: Quota): QuotaInput => ({
@@ -47,14 +73,37 @@ export async function copyLedger(from: LedgerStore, to: LedgerStore, options: Co
   if (source === (await to.copies.ledgerId()))
     throw new BadInputError(`${from.location} and ${to.location} are the same ledger; give another --to`);
 
-  const report: CopyReport = { calls: 0, earlierCalls: 0, quotasCopied: [], quotasKept: [], alertsCopied: 0 };
-  for (const quota of await from.quotas.list()) {
-    if (await to.quotas.get(quota.name)) report.quotasKept.push(quota.name);
-    else {
-      await to.quotas.upsert(inputOf(quota), quota.updated_at);
-      report.quotasCopied.push(quota.name);
-    }
-  }
+  const quotas = await copyMissing(
+    await from.quotas.list(),
+    (q) => q.name,
+    async (name) => (await to.quotas.get(name)) !== undefined,
+    (q) => to.quotas.upsert(inputOf(q), q.updated_at),
+  );
+  const targetPrices = new Set((await to.prices.list()).map((p) => p.model));
+  const prices = await copyMissing(
+    await from.prices.list(),
+    (p) => p.model,
+    async (model) => targetPrices.has(model),
+    (p) => to.prices.apply({ model: p.model, price: p.price, now: p.updated_at }),
+  );
+  const targetRules = new Set((await to.balance.rules()).map((r) => r.name));
+  const rules = await copyMissing(
+    await from.balance.rules(),
+    (r) => r.name,
+    async (name) => targetRules.has(name),
+    (r) => to.balance.setRule(r.name, r.below_nano, r.created_at),
+  );
+  const report: CopyReport = {
+    calls: 0,
+    earlierCalls: 0,
+    quotasCopied: quotas.copied,
+    quotasKept: quotas.kept,
+    alertsCopied: 0,
+    pricesCopied: prices.copied,
+    pricesKept: prices.kept,
+    balanceRulesCopied: rules.copied,
+    balanceRulesKept: rules.kept,
+  };
 
   const progress = await to.copies.progress(source);
   report.earlierCalls = progress.copied;

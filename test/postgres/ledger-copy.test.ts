@@ -60,6 +60,9 @@ describe.runIf(POSTGRES_AVAILABLE)('ledger copy between SQLite and PostgreSQL', 
         for (let i = 0; i < records.length; i += 5_000) await store.calls.recordMany(records.slice(i, i + 5_000));
         const at = { defaultTimeZone: 'UTC', now: SPAN.from, mode: 'upsert' as const };
         await setQuota(store.quotas, { name: 'daily-cost', metric: 'cost', period: 'day', limit: 2.5, hard: true }, at);
+        const price = { input_per_mtok: 0.3, output_per_mtok: 1.2 };
+        await store.prices.apply({ model: 'gpt-4o-mini', price, now: SPAN.from });
+        await store.balance.setRule('low-balance', 5_000_000_000, SPAN.from);
         const monthly = await setQuota(
           store.quotas,
           { name: 'monthly-tokens', metric: 'tokens', period: 'month', limit: 1e6 },
@@ -100,11 +103,11 @@ describe.runIf(POSTGRES_AVAILABLE)('ledger copy between SQLite and PostgreSQL', 
     return { out, progress };
   };
 
-  it('copies every call, quota and alert into PostgreSQL exactly, and a second run copies nothing', async () => {
+  it('copies every call, quota, alert, stored price and low-balance rule into PostgreSQL exactly, and a second run copies nothing', async () => {
     const first = await copy(['--to', database.url]);
     expect(first.progress).toContain(`copying calls: 20,000 of 20,000`);
     expect(first.out).toMatch(
-      /20000 calls copied now \(0 by earlier runs\), quotas: copied daily-cost, monthly-tokens, 2 alerts copied/,
+      /20000 calls copied now \(0 by earlier runs\), quotas: copied daily-cost, monthly-tokens, 2 alerts copied, stored prices: copied gpt-4o-mini, low-balance alerts: copied low-balance\./,
     );
     const [source, team] = await Promise.all([
       withStore(
@@ -118,6 +121,8 @@ describe.runIf(POSTGRES_AVAILABLE)('ledger copy between SQLite and PostgreSQL', 
           totals: await totals(s),
           quotas: await s.quotas.list(),
           alerts: await s.alerts.recent(10),
+          prices: await s.prices.list(),
+          rules: await s.balance.rules(),
         }),
       ),
     ]);
@@ -133,9 +138,14 @@ describe.runIf(POSTGRES_AVAILABLE)('ledger copy between SQLite and PostgreSQL', 
       ['monthly-tokens', 50, 'delivered', 2],
     ]);
 
+    expect(team.prices.map((p) => [p.model, p.price, p.updated_at])).toEqual([
+      ['gpt-4o-mini', { input_per_mtok: 0.3, output_per_mtok: 1.2 }, SPAN.from],
+    ]);
+    expect(team.rules.map((r) => [r.name, r.below_nano, r.armed])).toEqual([['low-balance', 5_000_000_000, true]]);
+
     const again = await copy(['--to', database.url]);
     expect(again.out).toMatch(
-      /0 calls copied now \(20000 by earlier runs\), quotas: none copied; kept the target's daily-cost, monthly-tokens, 0 alerts copied/,
+      /0 calls copied now \(20000 by earlier runs\), quotas: none copied; kept the target's daily-cost, monthly-tokens, 0 alerts copied, stored prices: none copied; kept the target's gpt-4o-mini, low-balance alerts: none copied; kept the target's low-balance\./,
     );
     await withStore(
       () => openPostgresStore({ url: database.url }),
