@@ -84,7 +84,7 @@ function createPricePanel() {
       ctx.i18n.t('prices.unpricedModel', { model: s.model, count: s.unpriced }),
     );
     clear(root.querySelector('.price-list')).append(
-      storedTable(data, ctx),
+      el('div', { className: 'table-wrap' }, storedTable(data, ctx)),
       el('p', { className: 'table-note', id: 'prices-unpriced' }, unpriced.length ? unpriced.join(' · ') : ''),
     );
   }

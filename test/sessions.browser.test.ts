@@ -78,6 +78,7 @@ describe.skipIf(!hasChromium)('Sessions view in the dashboard', () => {
     expect(await page.locator(`#sessions-table button:text-is(${JSON.stringify(HOSTILE_SESSION)})`).count()).toBe(1);
     expect(await page.getAttribute('body', 'data-pwned')).toBeNull();
 
+    expect(await page.isVisible('#session-filter')).toBe(false);
     await first.locator('button.session-id').click();
     await page.waitForSelector('#session-filter:not([hidden])');
     expect(await page.textContent('#session-filter-id')).toBe(cherry);
@@ -85,6 +86,7 @@ describe.skipIf(!hasChromium)('Sessions view in the dashboard', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.click('#session-filter-clear');
     await expect.poll(() => page.locator('#calls-table tbody tr').count()).toBe(calls.length);
+    expect(await page.isVisible('#session-filter')).toBe(false);
     expect(problems).toEqual([]);
   });
 });
