@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readQuotaStates } from '../src/quotas/report.js';
+import { readQuotaState, readQuotaStates } from '../src/quotas/report.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startHarness, textOf } from './helpers/harness.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
@@ -107,11 +107,13 @@ describe.each(ledgerEngines('sessions over in-memory MCP'))('sessions over in-me
       expect(fired).toEqual(['A:100', 'A:50', 'A:80', 'B:100', 'B:50', 'B:80']);
       // Listed without a caller (quota list, the dashboard): the session that has used the most.
       await h.call('chat', { prompt: 'not counted: refused' });
-      await capEverySession(h.runtime.store, 'per-session', 3);
+      const perSession = await capEverySession(h.runtime.store, 'per-session', 3);
       await other.call('chat', { prompt: 'b4' });
       const listed = await readQuotaStates(h.runtime.store, Date.now());
       const otherSession = (await allCalls(h.runtime.store)).at(-1)?.session;
       expect(listed).toMatchObject([{ scope: `session=${otherSession}`, used: 3, limit: 3, percent: 100 }]);
+      // One quota on its own (quota set's confirmation, /api/quotas/:name) reads the same.
+      expect(await readQuotaState(h.runtime.store, perSession, Date.now())).toEqual(listed[0]);
       const usage = await h.call('get_usage', {});
       expect(usage.structuredContent).toMatchObject({ quotas: [{ scope: `session=${session}`, used: 2, limit: 3 }] });
       await other.client.close();

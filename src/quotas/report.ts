@@ -40,12 +40,7 @@ export async function readQuotaStates(
   session: string | null = null,
 ): Promise<QuotaState[]> {
   const quotas = await store.quotas.list();
-  return Promise.all(
-    quotas.map(async (quota) => {
-      const shown = quota.scope === 'session' ? (session ?? (await busiestSession(store, quota, now))) : null;
-      return readQuotaState(store, shown === null ? quota : appliedTo(quota, { session: shown }), now);
-    }),
-  );
+  return Promise.all(quotas.map((quota) => readQuotaState(store, quota, now, session)));
 }
 
 /** Sessions compared at most; the most expensive of a period's sessions come first. */
@@ -66,9 +61,16 @@ async function busiestSession(store: LedgerStore, quota: Quota, now: number): Pr
   return busiest?.session ?? null;
 }
 
-/** One quota's figures for the period around `now`. */
-export async function readQuotaState(store: LedgerStore, quota: Quota, now: number): Promise<QuotaState> {
-  return quotaState(quota, await store.queries.quotaUsage(quota, periodWindow(quota, now)), now);
+/** One quota's figures for the period around `now` (a session quota's as readQuotaStates shows them). */
+export async function readQuotaState(
+  store: LedgerStore,
+  quota: Quota,
+  now: number,
+  session: string | null = null,
+): Promise<QuotaState> {
+  const shown = quota.scope === 'session' ? (session ?? (await busiestSession(store, quota, now))) : null;
+  const applied = shown === null ? quota : appliedTo(quota, { session: shown });
+  return quotaState(applied, await store.queries.quotaUsage(applied, periodWindow(applied, now)), now);
 }
 
 const figure = (s: QuotaState, value: number): string =>
