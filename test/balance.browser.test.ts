@@ -4,29 +4,18 @@
  * gpt-4o), the balance refreshed over HTTP, then "Reconcile now" pressed on the page.
  */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { usdFromNano } from '../src/ledger/calls.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshBalance } from '../src/balance/snapshot.js';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness, TEST_KEY, type Harness } from './helpers/harness.js';
 import { dayClock, refreshDeps } from './helpers/balance.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI !== 'true') {
-  process.stderr.write(
-    `balance browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
+requireChromium('balance browser test');
 
-describe.runIf(!hasChromium && process.env.CI === 'true')('balance browser test in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  });
-});
-
-describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () => {
+describe.skipIf(!HAS_CHROMIUM)('balance and reconciliation on the dashboard', () => {
   const clock = dayClock('2026-11-20');
   let h: Harness;
   let sidecar: RunningSidecar;
@@ -48,18 +37,13 @@ describe.skipIf(!hasChromium)('balance and reconciliation on the dashboard', () 
     await h.runtime.store.balance.setRule('low-balance', 30_000_000_000, clock.now());
     // Fired now (the banner shows the last 24 hours of alerts), from the simulator's balance after day 3.
     await refreshBalance(refreshDeps(h));
-    const started = await startSidecar({
+    sidecar = await startLiveSidecar({
       store: h.runtime.store,
       config: h.config,
       logger: h.runtime.logger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
       clock: clock.now,
     });
-    if (!started) throw new Error('could not start the sidecar');
-    sidecar = started;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

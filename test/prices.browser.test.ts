@@ -5,26 +5,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { allCalls, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve('test-output/prices.png');
-if (!hasChromium && process.env.CI !== 'true') {
-  process.stderr.write(
-    `prices browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
 
-describe.runIf(!hasChromium && process.env.CI === 'true')('prices browser test in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  });
-});
+requireChromium('prices browser test');
 
 const MIN = 60_000;
 /** Tokens of the seeded gpt-4o-mini calls; at the list price (150 / 600 n$ a token) they cost 1,470,000 n$. */
@@ -34,7 +24,7 @@ const CALLS = [
   { prompt_tokens: 800, completion_tokens: 250 },
 ];
 
-describe.skipIf(!hasChromium)('prices panel in the dashboard', () => {
+describe.skipIf(!HAS_CHROMIUM)('prices panel in the dashboard', () => {
   let temp: TempLedger;
   let sidecar: RunningSidecar;
   let browser: Browser;
@@ -51,17 +41,12 @@ describe.skipIf(!hasChromium)('prices panel in the dashboard', () => {
       })),
       { ts: now - 5 * MIN, model_requested: 'qwen3-coder-plus', model_used: 'qwen3-coder-plus', cost_nano_usd: null },
     ]);
-    const started = await startSidecar({
+    sidecar = await startLiveSidecar({
       store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
     });
-    if (!started) throw new Error('could not start the sidecar');
-    sidecar = started;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.setDefaultTimeout(10_000);
   }, 60_000);

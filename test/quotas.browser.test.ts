@@ -2,32 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/mcp/server.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
 
-/** Debian's chromium, as in dashboard.browser.test.ts: skipped (saying so) without it, a failure under CI=true. */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI !== 'true') {
-  process.stderr.write(
-    `quota browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
-
-describe.runIf(!hasChromium && process.env.CI === 'true')('quota browser test in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(
-      `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the quota panel is tested in a real browser`,
-    );
-  });
-});
+requireChromium('quota browser test');
 
 /** A client name with markup: the page must show it as text, never as HTML. */
 const HOSTILE_CLIENT = '<img src=x onerror="document.body.dataset.pwned=1">Cherry';
@@ -40,7 +26,7 @@ let page: Page;
 let dir: string;
 let client: Client;
 
-describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
+describe.skipIf(!HAS_CHROMIUM)('quota panel in the dashboard', () => {
   beforeAll(async () => {
     sim = await startTestUpstream();
     dir = tempDir('cometapi-mcp-quota-browser-');
@@ -52,21 +38,16 @@ describe.skipIf(!hasChromium)('quota panel in the dashboard', () => {
       COMETAPI_MCP_TZ: 'America/New_York',
     });
     runtime = await createRuntime({ config, logger: createLogger({ level: 'silent' }) });
-    const started = await startSidecar({
+    sidecar = await startLiveSidecar({
       store: runtime.store,
       config,
       logger: runtime.logger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
       eventsPollMs: 100,
     });
-    if (!started) throw new Error('could not start the sidecar');
-    sidecar = started;
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     client = new Client({ name: HOSTILE_CLIENT, version: '1.0.0' });
     await Promise.all([createServer(runtime.serverDeps('mcp-stdio')).connect(serverSide), client.connect(clientSide)]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage();
   }, 60_000);
 

@@ -1,28 +1,19 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { allCalls, seedCalls } from './helpers/ledger.js';
 import { linkedClient } from './helpers/sessions.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
 
-/** Debian's chromium, as in dashboard.browser.test.ts: skipped (saying so) without it, a failure under CI=true. */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI !== 'true')
-  process.stderr.write(`sessions browser test skipped: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-describe.runIf(!hasChromium && process.env.CI === 'true')('sessions browser test in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  });
-});
+requireChromium('sessions browser test');
 
 /** Written straight to the ledger (callers' ids are checked before they get there): still only text on the page. */
 const HOSTILE_SESSION = '<img src=x onerror="document.body.dataset.pwned=1">';
 const SCREENSHOT = path.resolve('test-output/sessions.png');
 
-describe.skipIf(!hasChromium)('Sessions view in the dashboard', () => {
+describe.skipIf(!HAS_CHROMIUM)('Sessions view in the dashboard', () => {
   let h: Harness;
   let sidecar: RunningSidecar;
   let browser: Browser;
@@ -34,17 +25,12 @@ describe.skipIf(!hasChromium)('Sessions view in the dashboard', () => {
       await cherry.call('chat', { prompt: `${prompt} `.repeat(400), max_tokens: 400 });
     await h.call('chat', { prompt: 'short' });
     await seedCalls(h.runtime.store, [{ ts: Date.now() - 60_000, session: HOSTILE_SESSION, cost_nano_usd: 1000 }]);
-    const started = await startSidecar({
+    sidecar = await startLiveSidecar({
       store: h.runtime.store,
       config: h.config,
       logger: h.runtime.logger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
     });
-    if (!started) throw new Error('could not start the sidecar');
-    sidecar = started;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   }, 60_000);
   afterAll(async () => {
