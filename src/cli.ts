@@ -24,8 +24,9 @@ Usage:
                             balance alert set NAME --below USD | alert list | alert rm NAME
   cometapi-mcp reconcile    [--since 7d] [--json]: per billing day, what CometAPI billed beside what the ledger
                             metered, days more than 2 % apart flagged with the likely cause (stored as history)
-  cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas and alerts into another
-                            ledger (a personal one into the team's, or back); run again to copy only what is new
+  cometapi-mcp ledger copy  --to postgres://…|FILE.db [--from …]: copy calls, quotas, alerts, stored prices and
+                            low-balance alerts into another ledger (a personal one into the team's, or back); run
+                            again to copy only what is new
   cometapi-mcp verify       one tiny call to check the key and model, with its latency
   cometapi-mcp bench        time models the seed article's way: --models a,b [--runs 30] [--max-tokens 128]
                             [--prompt TEXT] [--simulated] [--json]; every run is a ledger row (source bench)
