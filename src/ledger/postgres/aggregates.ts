@@ -22,6 +22,31 @@ export type RangeAggregates = (
 export type AggregateSource = 'calls' | 'rollups';
 export type PartAggregates = (source: AggregateSource, ...args: Parameters<RangeAggregates>) => Promise<AggregateMap[]>;
 
+/** A piece of the i-th requested range. */
+export interface Part {
+  i: number;
+  range: TimeRange;
+}
+
+/**
+ * Sorted parts grouped into runs whose gaps are at most maxGapMs: each run is read by one scan over
+ * its span, so a gap inside a run costs its rows, and a run boundary costs a statement.
+ */
+export function adjacentRuns(parts: readonly Part[], maxGapMs: number): Part[][] {
+  const runs: Part[][] = [];
+  let run: Part[] = [];
+  for (const part of parts) {
+    const last = run[run.length - 1];
+    if (last && part.range.from - last.range.to > maxGapMs) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(part);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 /** Whether percentiles over range come from histograms (as the SQLite engine decides it). */
 export const approximates = (range: TimeRange): boolean => range.to - range.from > ROLLUP_MIN_SPAN_MS;
 
