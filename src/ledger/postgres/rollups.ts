@@ -13,6 +13,7 @@ import {
   adjacentRuns,
   histogramLowerBounds,
   type AggregateSource,
+  type HistogramKind,
   type Part,
   type PartAggregates,
   type RangeAggregates,
@@ -92,7 +93,12 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
    * One statement per run of adjacent parts: a single width_bucket scan over a summary's two raw
    * ends would read every row between them (the whole range, 2.3 s for 30 days on 10M rows).
    */
-  const partsInRuns = async (source: AggregateSource, list: Part[], dim: RollupDim, histograms: boolean) => {
+  const partsInRuns = async (
+    source: AggregateSource,
+    list: Part[],
+    dim: RollupDim,
+    histograms: readonly HistogramKind[],
+  ) => {
     const runs = adjacentRuns(list, SLOT_MS[dim]);
     const maps = await Promise.all(
       runs.map((run) =>
