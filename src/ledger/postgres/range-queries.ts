@@ -43,7 +43,7 @@ export function createRangeQueries(pool: pg.Pool, aggregates: RangeAggregates): 
     async summary(range) {
       const approximate = approximates(range);
       const [maps, latency, ttft] = await Promise.all([
-        aggregates([range], 'all', approximate),
+        aggregates([range], 'all', approximate ? ['latency', 'ttft'] : []),
         approximate ? null : exact(LATENCY_SQL, range),
         approximate ? null : exact(TTFT_SQL, range),
       ]);
@@ -59,14 +59,14 @@ export function createRangeQueries(pool: pg.Pool, aggregates: RangeAggregates): 
     async timeseries(range, bucket, timeZone) {
       const edges = bucketEdges(range, bucket, new ZoneClock(timeZone));
       const ranges = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1] ?? from }));
-      const maps = await aggregates(ranges, 'all', false);
+      const maps = await aggregates(ranges, 'all', []);
       return createTimeseriesQuery(loadedReader({ dim: 'all', ranges, maps }))(range, bucket, timeZone);
     },
 
     async breakdown(range, by) {
       const approximate = approximates(range);
       const [maps, medians] = await Promise.all([
-        aggregates([range], by, approximate),
+        aggregates([range], by, approximate ? ['latency'] : []),
         approximate
           ? undefined
           : pool.query<{ key: string | null; ms: number }>(mediansSql(by), [range.from, range.to]),

@@ -6,10 +6,18 @@
  * catching up take turns and neither counts a call twice.
  */
 import type pg from 'pg';
-import { AggregateMap, addTotals, ROLLUP_DIMS, SLOT_MS, TOTAL_FIELDS } from '../rollups/aggregate.js';
+import { AggregateMap, addTotals, ROLLUP_DIMS, SLOT_MS, TOTAL_FIELDS, type RollupDim } from '../rollups/aggregate.js';
 import { addHistogram } from '../rollups/histogram.js';
 import { splitRange } from '../rollups/reader.js';
-import { histogramLowerBounds, type PartAggregates, type RangeAggregates } from './aggregates.js';
+import {
+  adjacentRuns,
+  histogramLowerBounds,
+  type AggregateSource,
+  type HistogramKind,
+  type Part,
+  type PartAggregates,
+  type RangeAggregates,
+} from './aggregates.js';
 import { PG_DIM_KEY_SQL, PG_SQL, PG_TOTALS_SQL } from './sql.js';
 
 /** Calls per catch-up transaction: each holds the watermark row (not the writers) while it runs. */
@@ -39,6 +47,8 @@ const PENDING_SQL = `SELECT (SELECT last_call_id FROM call_rollup_watermark WHER
 export interface Rollups {
   /** Folds at most maxChunks chunks of new calls in; resolves with how many calls it folded. */
   catchUp(maxChunks?: number): Promise<number>;
+  /** Refreshes the planner's statistics of the rollup tables once folded calls are a chunk or more. */
+  analyzeAfter(folded: number): Promise<void>;
   aggregates: RangeAggregates;
 }
 
@@ -81,42 +91,59 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
     return folded;
   };
 
+  // Until autovacuum comes by, a big fold leaves the planner guessing at the rollups' size: measured
+  // on 1M rows, a 30-day summary right after the catch-up took 183 ms, 98 ms after ANALYZE.
+  const analyzeAfter = async (folded: number) => {
+    if (folded >= CHUNK_ROWS) await pool.query('ANALYZE call_rollups, call_rollup_hist');
+  };
+
+  /**
+   * One statement per run of adjacent parts: a single width_bucket scan over a summary's two raw
+   * ends would read every row between them (the whole range, 2.3 s for 30 days on 10M rows).
+   */
+  const partsInRuns = async (
+    source: AggregateSource,
+    list: Part[],
+    dim: RollupDim,
+    histograms: readonly HistogramKind[],
+  ) => {
+    const runs = adjacentRuns(list, SLOT_MS[dim]);
+    const maps = await Promise.all(
+      runs.map((run) =>
+        parts(
+          source,
+          run.map((p) => p.range),
+          dim,
+          histograms,
+        ),
+      ),
+    );
+    return runs.flatMap((run, r) => run.map((part, j) => ({ i: part.i, map: maps[r]?.[j] })));
+  };
+
   /** Whole slots from the rollups, the odd ends from raw rows: exact sums for every range. */
   const aggregates: RangeAggregates = async (ranges, dim, histograms) => {
     const split = ranges.map((r) => splitRange(r, SLOT_MS[dim]));
     const slotParts = split.flatMap((s, i) => (s.slots ? [{ i, range: s.slots }] : []));
     const rawParts = split.flatMap((s, i) => s.raw.map((range) => ({ i, range })));
-    if (slotParts.length > 0) await catchUp();
-    const [fromSlots, fromRaw] = await Promise.all([
-      parts(
-        'rollups',
-        slotParts.map((p) => p.range),
-        dim,
-        histograms,
-      ),
-      parts(
-        'calls',
-        rawParts.map((p) => p.range),
-        dim,
-        histograms,
-      ),
+    if (slotParts.length > 0) await analyzeAfter(await catchUp());
+    const loaded = await Promise.all([
+      partsInRuns('rollups', slotParts, dim, histograms),
+      partsInRuns('calls', rawParts, dim, histograms),
     ]);
     const maps = ranges.map(() => new AggregateMap());
-    const mergeInto = (parts: { i: number }[], partMaps: AggregateMap[]) =>
-      parts.forEach((part, j) => {
-        const target = maps[part.i];
-        for (const g of partMaps[j]?.groups.values() ?? []) {
-          if (!target) continue;
-          const t = target.get(g.key);
-          addTotals(t, g);
-          addHistogram(t.latency, g.latency);
-          addHistogram(t.ttft, g.ttft);
-        }
-      });
-    mergeInto(slotParts, fromSlots);
-    mergeInto(rawParts, fromRaw);
+    for (const { i, map } of loaded.flat()) {
+      const target = maps[i];
+      for (const g of map?.groups.values() ?? []) {
+        if (!target) continue;
+        const t = target.get(g.key);
+        addTotals(t, g);
+        addHistogram(t.latency, g.latency);
+        addHistogram(t.ttft, g.ttft);
+      }
+    }
     return maps;
   };
 
-  return { catchUp, aggregates };
+  return { catchUp, analyzeAfter, aggregates };
 }

@@ -86,6 +86,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         n = await rollups.catchUp(1);
         folded += n;
       }
+      if (!closed) await rollups.analyzeAfter(folded);
       return folded;
     },
     async close() {
