@@ -11,7 +11,8 @@ import { refreshBalance } from '../src/balance/snapshot.js';
 import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness, TEST_KEY, type Harness } from './helpers/harness.js';
 import { dayClock, refreshDeps } from './helpers/balance.js';
-import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 requireChromium('balance browser test');
 
@@ -37,7 +38,7 @@ describe.skipIf(!HAS_CHROMIUM)('balance and reconciliation on the dashboard', ()
     await h.runtime.store.balance.setRule('low-balance', 30_000_000_000, clock.now());
     // Fired now (the banner shows the last 24 hours of alerts), from the simulator's balance after day 3.
     await refreshBalance(refreshDeps(h));
-    sidecar = await startLiveSidecar({
+    sidecar = await startTestSidecar({
       store: h.runtime.store,
       config: h.config,
       logger: h.runtime.logger,

@@ -7,33 +7,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LOCALES, LOCALES_DIR, type Locale } from '../src/i18n.js';
 import { silentLogger } from '../src/log.js';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness } from './helpers/harness.js';
 import { ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { startTestSidecar } from './helpers/sidecar.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 const OUTPUT = path.resolve('test-output');
 const MIN = 60_000;
 const CLIENT = 'i18n-client';
 const QUOTA = 'q-i18n';
 
-if (!HAS_CHROMIUM && process.env.CI !== 'true') {
-  process.stderr.write(
-    `dashboard language tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
-
-describe.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('dashboard language tests in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(
-      `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so every language is tested in a real browser`,
-    );
-  });
-});
+requireChromium('dashboard language tests');
 
 type Catalog = Record<string, string>;
 const catalog = (locale: Locale): Catalog =>
@@ -102,16 +90,13 @@ async function startSite(
   seed?: (temp: TempLedger, url: string) => Promise<void>,
 ): Promise<Site> {
   const temp = tempLedger();
-  const sidecar = await startSidecar({
+  const sidecar = await startTestSidecar({
     store: temp.store,
     config: ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' }),
     logger: silentLogger,
     mode,
-    host: '127.0.0.1',
-    port: 0,
     eventsPollMs: 200,
   });
-  if (!sidecar) throw new Error('sidecar did not start');
   await seed?.(temp, sidecar.url);
   return { temp, sidecar };
 }
@@ -173,10 +158,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard languages in headless Chromium', () =>
   beforeAll(async () => {
     full = await startSite('demo', seedFull);
     empty = await startSite('live');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(OUTPUT, { recursive: true });
   }, 60_000);
 

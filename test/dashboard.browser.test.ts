@@ -5,35 +5,22 @@
  * harness.config), make the call and then `await expectCallRow(harness, text)`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
-import { startSidecar, type RunningSidecar } from '../src/sidecar/serve.js';
+import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness } from './helpers/harness.js';
 import { callRecord, ledgerConfig, seedCalls, tempLedger, type TempLedger, allCalls } from './helpers/ledger.js';
+import { startTestSidecar } from './helpers/sidecar.js';
+import { HAS_CHROMIUM, launchChromiumProfile, requireChromium } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve('test-output/dashboard.png');
 const XSS_MODEL = '<img src=x onerror=alert(1)>';
 const MIN = 60_000;
 
-if (!HAS_CHROMIUM && process.env.CI !== 'true') {
-  process.stderr.write(
-    `dashboard browser tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
-
-describe.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('dashboard browser tests in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(
-      `${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) so the dashboard is tested in a real browser`,
-    );
-  });
-});
+requireChromium('dashboard browser tests');
 
 interface DashboardHarness {
   temp: TempLedger;
@@ -93,30 +80,15 @@ async function startDashboardHarness(options: HarnessOptions = {}): Promise<Dash
   const temp = tempLedger();
   if (options.seed !== false) await seedDemoCalls(temp, Date.now());
   const config = ledgerConfig(temp, { COMETAPI_MCP_TZ: 'Europe/Berlin' });
-  const sidecar = await startSidecar({
+  const sidecar = await startTestSidecar({
     store: temp.store,
     config,
     logger: silentLogger,
     mode: options.mode ?? 'demo',
-    host: '127.0.0.1',
-    port: 0,
     eventsPollMs: 200,
   });
-  if (!sidecar) throw new Error('sidecar did not start');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1366, height: 900 },
-  });
+  const browser = await launchChromiumProfile({ width: 1366, height: 900 });
+  const { context } = browser;
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
   const requests: string[] = [];
@@ -144,10 +116,9 @@ async function startDashboardHarness(options: HarnessOptions = {}): Promise<Dash
     problems,
     dialogs,
     close: async () => {
-      await context.close();
+      await browser.close();
       await sidecar.close();
       temp.cleanup();
-      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }

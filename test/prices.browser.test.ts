@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { allCalls, ledgerConfig, seedCalls, tempLedger, type TempLedger } from './helpers/ledger.js';
-import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 const SCREENSHOT = path.resolve('test-output/prices.png');
 
@@ -41,7 +42,7 @@ describe.skipIf(!HAS_CHROMIUM)('prices panel in the dashboard', () => {
       })),
       { ts: now - 5 * MIN, model_requested: 'qwen3-coder-plus', model_used: 'qwen3-coder-plus', cost_nano_usd: null },
     ]);
-    sidecar = await startLiveSidecar({
+    sidecar = await startTestSidecar({
       store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,

@@ -11,7 +11,8 @@ import { createRuntime, type Runtime } from '../src/runtime.js';
 import type { RunningSidecar } from '../src/sidecar/serve.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
 import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
-import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 requireChromium('quota browser test');
 
@@ -38,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)('quota panel in the dashboard', () => {
       COMETAPI_MCP_TZ: 'America/New_York',
     });
     runtime = await createRuntime({ config, logger: createLogger({ level: 'silent' }) });
-    sidecar = await startLiveSidecar({
+    sidecar = await startTestSidecar({
       store: runtime.store,
       config,
       logger: runtime.logger,

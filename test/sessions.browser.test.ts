@@ -5,7 +5,8 @@ import type { RunningSidecar } from '../src/sidecar/serve.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { allCalls, seedCalls } from './helpers/ledger.js';
 import { linkedClient } from './helpers/sessions.js';
-import { HAS_CHROMIUM, launchChromium, requireChromium, startLiveSidecar } from './helpers/browser.js';
+import { HAS_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 requireChromium('sessions browser test');
 
@@ -25,7 +26,7 @@ describe.skipIf(!HAS_CHROMIUM)('Sessions view in the dashboard', () => {
       await cherry.call('chat', { prompt: `${prompt} `.repeat(400), max_tokens: 400 });
     await h.call('chat', { prompt: 'short' });
     await seedCalls(h.runtime.store, [{ ts: Date.now() - 60_000, session: HOSTILE_SESSION, cost_nano_usd: 1000 }]);
-    sidecar = await startLiveSidecar({
+    sidecar = await startTestSidecar({
       store: h.runtime.store,
       config: h.config,
       logger: h.runtime.logger,

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerStore } from '../src/ledger/store.js';
 import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
-import { startSidecar } from '../src/sidecar/serve.js';
 import { callRecord, ledgerConfig, seedCalls, type EngineLedger } from './helpers/ledger.js';
 import { ledgerEngines } from './helpers/ledger-engines.js';
 import { BUILT_CLI, TEST_KEY, startTestUpstream } from './helpers/harness.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 const run = promisify(execFile);
 
@@ -117,16 +117,12 @@ describe.each(ENGINES)('$name ledger', (engine) => {
     });
 
     it('over a real socket: events arrive, and closing the sidecar ends open streams', async () => {
-      const sidecar = await startSidecar({
+      const sidecar = await startTestSidecar({
         store: temp.store,
         config: ledgerConfig(temp),
         logger: silentLogger,
-        mode: 'live',
-        host: '127.0.0.1',
-        port: 0,
         eventsPollMs: 20,
       });
-      if (!sidecar) throw new Error('no port');
       const abort = new AbortController();
       const res = await fetch(`${sidecar.url}/api/events`, { signal: abort.signal });
       const events = sseReader(res.body as ReadableStream<Uint8Array>);

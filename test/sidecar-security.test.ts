@@ -6,6 +6,7 @@ import { silentLogger } from '../src/log.js';
 import { createApp } from '../src/sidecar/app.js';
 import { startSidecar } from '../src/sidecar/serve.js';
 import { ledgerConfig, tempLedger, type TempLedger } from './helpers/ledger.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -131,15 +132,11 @@ describe('startSidecar', () => {
   });
 
   it('resolves null when the port is taken, so a stdio server can carry on without a dashboard', async () => {
-    const first = await startSidecar({
+    const first = await startTestSidecar({
       store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
     });
-    if (!first) throw new Error('first sidecar did not start');
     try {
       const second = await startSidecar({
         store: temp.store,
@@ -165,15 +162,11 @@ describe('startSidecar', () => {
   });
 
   it('over a real socket, a foreign Host header is refused', async () => {
-    const sidecar = await startSidecar({
+    const sidecar = await startTestSidecar({
       store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
     });
-    if (!sidecar) throw new Error('no port');
     try {
       const status = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(sidecar.port, '127.0.0.1', () =>

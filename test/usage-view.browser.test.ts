@@ -6,10 +6,9 @@
  * and that the page makes no network request.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import { formatUsd } from '../src/usage-format.js';
@@ -23,22 +22,11 @@ import {
   XSS_MODEL,
   type UsageViewHarness,
 } from './helpers/usage-view.js';
+import { HAS_CHROMIUM, launchChromiumProfile, requireChromium } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve('test-output/usage-view.png');
 
-if (!HAS_CHROMIUM && process.env.CI !== 'true') {
-  process.stderr.write(
-    `usage view browser tests skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)\n`,
-  );
-}
-
-describe.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('usage view browser tests in CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium) to test the usage view`);
-  });
-});
+requireChromium('usage view browser tests');
 
 /** The host side of MCP Apps, as a browser bundle: AppBridge and its postMessage transport. */
 async function bridgeBundle(): Promise<string> {
@@ -96,13 +84,8 @@ async function startBrowserHarness(): Promise<BrowserHarness> {
   const resource = (await h.client.readResource({ uri: 'ui://cometapi/usage' })).contents[0];
   const html = resource && 'text' in resource ? resource.text : '';
 
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    viewport: { width: 960, height: 1000 },
-  });
+  const browser = await launchChromiumProfile({ width: 960, height: 1000 });
+  const { context } = browser;
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
   const requests: string[] = [];
@@ -128,9 +111,8 @@ async function startBrowserHarness(): Promise<BrowserHarness> {
     requests,
     problems,
     close: async () => {
-      await context.close();
+      await browser.close();
       await h.close();
-      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getToolUiResourceUri, RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { silentLogger } from '../src/log.js';
 import type { UsageView } from '../src/mcp/usage-view-data.js';
-import { startSidecar } from '../src/sidecar/serve.js';
 import { formatUsd } from '../src/usage-format.js';
 import { textOf } from './helpers/harness.js';
 import { ledgerConfig, tempLedger } from './helpers/ledger.js';
@@ -21,6 +20,7 @@ import {
   XSS_MODEL,
   type UsageViewHarness,
 } from './helpers/usage-view.js';
+import { startTestSidecar } from './helpers/sidecar.js';
 
 const DAY = 86_400_000;
 let h: UsageViewHarness;
@@ -130,15 +130,11 @@ describe('show_usage', () => {
 describe('the dashboard link', () => {
   it('appears when the sidecar answers on the configured port', async () => {
     const temp = tempLedger();
-    const sidecar = await startSidecar({
+    const sidecar = await startTestSidecar({
       store: temp.store,
       config: ledgerConfig(temp),
       logger: silentLogger,
-      mode: 'live',
-      host: '127.0.0.1',
-      port: 0,
     });
-    if (!sidecar) throw new Error('sidecar did not start');
     const withSidecar = await startUsageViewHarness(sidecar.port);
     try {
       const result = await withSidecar.call('show_usage', {});

@@ -1,15 +1,25 @@
 /**
- * What the dashboard's browser tests share: Debian's chromium (skipped, saying how to install it,
- * when it is missing; a failure instead under CI=true), launched headless as the project's
- * standards say, and a live sidecar on a free 127.0.0.1 port.
+ * What the browser tests share: Debian's chromium (skipped, saying how to install it, when it is
+ * missing; a failure instead under CI=true), launched headless with the project's flags and a
+ * fresh profile.
  */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { describe, it } from 'vitest';
-import { startSidecar, type RunningSidecar, type SidecarServeOptions } from '../../src/sidecar/serve.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Call once at the top of a browser test file; `what` names it in the skip message. */
 export function requireChromium(what: string): void {
@@ -24,17 +34,29 @@ export function requireChromium(what: string): void {
 
 /** A fresh headless Chromium (its own temporary profile). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** The sidecar in live mode on a free 127.0.0.1 port; throws when it cannot start. */
-export async function startLiveSidecar(
-  options: Omit<SidecarServeOptions, 'mode' | 'host' | 'port'>,
-): Promise<RunningSidecar> {
-  const started = await startSidecar({ ...options, mode: 'live', host: '127.0.0.1', port: 0 });
-  if (!started) throw new Error('could not start the sidecar');
-  return started;
+export interface ChromiumProfile {
+  context: BrowserContext;
+  /** Closes the browser and removes its user-data dir. */
+  close(): Promise<void>;
+}
+
+/** Headless Chromium on a new user-data dir of its own, for tests that reload or keep storage. */
+export async function launchChromiumProfile(viewport: { width: number; height: number }): Promise<ChromiumProfile> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cometapi-mcp-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
