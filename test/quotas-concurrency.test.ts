@@ -1,27 +1,19 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/ledger/sqlite/store.js';
 import type { LedgerStore } from '../src/ledger/store.js';
 import { setQuota } from '../src/quotas/manage.js';
 import type { RunningSimulatedUpstream } from '../src/upstream/simulated.js';
-import { TEST_KEY, startTestUpstream, tempDir } from './helpers/harness.js';
+import { startTestUpstream, tempDir } from './helpers/harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/quota-harness.js';
+import { runQuotaWriters, type QuotaWriterOutcome } from './helpers/quota-writers.js';
 
-const WRITER = fileURLToPath(new URL('./fixtures/quota-writer.ts', import.meta.url));
 const PROCESSES = 4;
 const CALLS_EACH = 10;
 
-interface Outcome {
-  ok: number;
-  refused: number;
-  failed: number;
-  notices: number;
-}
+type Outcome = QuotaWriterOutcome;
 
 let dir: string;
 let ledger: LedgerStore;
@@ -45,44 +37,18 @@ afterEach(async () => {
 /** Starts the writers, waits until each is ready, then releases them together. */
 async function runWriters(options: { concurrency: number; webhookUrl?: string }): Promise<Outcome[]> {
   if (!sim) throw new Error('start the simulated upstream first');
-  const children: ChildProcessWithoutNullStreams[] = [];
-  const results: Promise<Outcome>[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < PROCESSES; i++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: dir,
-        COMETAPI_KEY: TEST_KEY,
-        COMETAPI_BASE_URL: sim.baseUrl,
-        COMETAPI_MCP_DB: ledger.location,
-        COMETAPI_MCP_TZ: 'UTC',
-        COMETAPI_MAX_RETRIES: '0',
-        CALLS: String(CALLS_EACH),
-        CONCURRENCY: String(options.concurrency),
-        CLIENT_NAME: `writer-${i}`,
-        ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
-      },
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const lines = readline.createInterface({ input: child.stdout });
-    const seen: string[] = [];
-    ready.push(new Promise((resolve) => lines.on('line', (line) => (seen.push(line), line === 'ready' && resolve()))));
-    results.push(
-      new Promise((resolve, reject) =>
-        child.on('close', (code) =>
-          code === 0
-            ? resolve(JSON.parse(seen.at(-1) ?? '{}') as Outcome)
-            : reject(new Error(`writer ${i} exited ${code}: ${stderr}`)),
-        ),
-      ),
-    );
-  }
-  await Promise.all(ready);
-  for (const child of children) child.stdin.end('go\n');
-  return Promise.all(results);
+  const baseUrl = sim.baseUrl;
+  return runQuotaWriters(
+    Array.from({ length: PROCESSES }, (_, i) => ({
+      HOME: dir,
+      COMETAPI_BASE_URL: baseUrl,
+      COMETAPI_MCP_DB: ledger.location,
+      CALLS: String(CALLS_EACH),
+      CONCURRENCY: String(options.concurrency),
+      CLIENT_NAME: `writer-${i}`,
+      ...(options.webhookUrl ? { COMETAPI_MCP_WEBHOOK_URL: options.webhookUrl } : {}),
+    })),
+  );
 }
 
 const total = (outcomes: Outcome[], key: keyof Outcome) => outcomes.reduce((sum, o) => sum + o[key], 0);

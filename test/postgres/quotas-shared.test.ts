@@ -4,35 +4,27 @@
  * limit of 100 requests on one ledger. SQLite's check may let k-1 extra through (quotas-concurrency);
  * holds in one transaction let exactly the limit through, and alerts fire once across processes.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/ledger/postgres/store.js';
 import { setQuota } from '../../src/quotas/manage.js';
 import { periodWindow } from '../../src/quotas/state.js';
 import type { RunningSimulatedUpstream } from '../../src/upstream/simulated.js';
-import { TEST_KEY, startTestUpstream, tempDir } from '../helpers/harness.js';
+import { startTestUpstream, tempDir } from '../helpers/harness.js';
 import { allCalls } from '../helpers/ledger.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/quota-harness.js';
+import { runQuotaWriters, type QuotaWriterOutcome } from '../helpers/quota-writers.js';
 import { POSTGRES_AVAILABLE, requirePostgres, usePostgres } from './cluster.js';
 
 requirePostgres('shared hard quota tests');
 
-const WRITER = fileURLToPath(new URL('../fixtures/quota-writer.ts', import.meta.url));
 const PROCESSES = 8;
 const IN_FLIGHT = 4;
 const CALLS_EACH = 20;
 const LIMIT = 100;
 const THRESHOLDS = [25, 50, 75, 100];
 
-interface Outcome {
-  ok: number;
-  refused: number;
-  failed: number;
-  notices: number;
-}
+type Outcome = QuotaWriterOutcome;
 
 describe.runIf(POSTGRES_AVAILABLE)('eight processes against one hard quota on PostgreSQL', () => {
   const database = usePostgres();
@@ -54,42 +46,18 @@ describe.runIf(POSTGRES_AVAILABLE)('eight processes against one hard quota on Po
   });
 
   /** Starts every writer, waits until all are ready, then releases them together. */
-  async function runWriters(): Promise<Outcome[]> {
-    const children = Array.from({ length: PROCESSES }, (_, i) =>
-      spawn(process.execPath, ['--import', 'tsx', WRITER], {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: home,
-          COMETAPI_KEY: TEST_KEY,
-          COMETAPI_BASE_URL: sim.baseUrl,
-          COMETAPI_MCP_DATABASE_URL: database.url,
-          COMETAPI_MCP_TZ: 'UTC',
-          COMETAPI_MAX_RETRIES: '0',
-          COMETAPI_MCP_WEBHOOK_URL: hook.url,
-          CALLS: String(CALLS_EACH),
-          CONCURRENCY: String(IN_FLIGHT),
-          CLIENT_NAME: `laptop-${i}`,
-        },
-      }),
+  function runWriters(): Promise<Outcome[]> {
+    return runQuotaWriters(
+      Array.from({ length: PROCESSES }, (_, i) => ({
+        HOME: home,
+        COMETAPI_BASE_URL: sim.baseUrl,
+        COMETAPI_MCP_DATABASE_URL: database.url,
+        COMETAPI_MCP_WEBHOOK_URL: hook.url,
+        CALLS: String(CALLS_EACH),
+        CONCURRENCY: String(IN_FLIGHT),
+        CLIENT_NAME: `laptop-${i}`,
+      })),
     );
-    const ready: Promise<void>[] = [];
-    const results = children.map((child, i) => {
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const seen: string[] = [];
-      const lines = readline.createInterface({ input: child.stdout });
-      ready.push(new Promise((resolve) => lines.on('line', (l) => (seen.push(l), l === 'ready' && resolve()))));
-      return new Promise<Outcome>((resolve, reject) =>
-        child.on('close', (code) =>
-          code === 0
-            ? resolve(JSON.parse(seen.at(-1) ?? '{}') as Outcome)
-            : reject(new Error(`writer ${i} exited ${code}: ${stderr}`)),
-        ),
-      );
-    });
-    await Promise.all(ready);
-    for (const child of children) child.stdin.end('go\n');
-    return Promise.all(results);
   }
 
   it('let exactly 100 calls reach the upstream, refuse the rest before it, and fire each threshold once', async () => {
