@@ -55,34 +55,18 @@ export async function startCluster(bin: string): Promise<Cluster> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   runAsOwner(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  // -l each time: a server started or restarted must not hold this process's stderr pipe open.
+  const pgCtl = (...args: string[]) =>
+    runAsOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), ...args]);
   // fsync stays on: the tests count on commits meaning what they mean in production.
-  runAsOwner(path.join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    path.join(dir, 'server.log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`,
-    '-w',
-    'start',
-  ]);
+  pgCtl('-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`, '-w', 'start');
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restart() {
-      // -l again: the restarted server must not hold this process's stderr pipe open.
-      runAsOwner(path.join(bin, 'pg_ctl'), [
-        '-D',
-        data,
-        '-l',
-        path.join(dir, 'server.log'),
-        '-m',
-        'immediate',
-        '-w',
-        'restart',
-      ]);
+      pgCtl('-m', 'immediate', '-w', 'restart');
     },
     stop() {
-      runAsOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      pgCtl('-m', 'immediate', '-w', 'stop');
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
