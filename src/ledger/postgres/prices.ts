@@ -11,8 +11,8 @@ import {
 import { DIMENSIONS } from './rollups.js';
 import { PG_SQL } from './sql.js';
 import { createPgVersionedCache, inTransaction } from './versioned-cache.js';
+import { BILLABLE_SQL } from '../billable-sql.js';
 
-const BILLABLE = "(status = 'ok' OR prompt_tokens + completion_tokens + images > 0)";
 const NEW_COSTS = 'unnest($1::bigint[], $2::bigint[]) AS r(id, cost)';
 
 /**
@@ -28,7 +28,7 @@ const ADJUST_ROLLUPS = `UPDATE call_rollups cr
   WHERE cr.dim = d.dim AND cr.start_ms = d.start_ms AND cr.key IS NOT DISTINCT FROM d.key`;
 const UPDATE_CALLS = `UPDATE calls c SET cost_nano_usd = r.cost FROM ${NEW_COSTS} WHERE c.id = r.id`;
 const CALLS_OF = `SELECT ${PRICED_CALL_COLUMNS} FROM calls
-  WHERE ${PG_SQL.modelKey} = $1 AND ts >= $2 AND ${BILLABLE} ORDER BY id`;
+  WHERE ${PG_SQL.modelKey} = $1 AND ts >= $2 AND ${BILLABLE_SQL} ORDER BY id`;
 
 export function createPgPriceStore(pool: pg.Pool): PriceStore {
   const list = createPgVersionedCache(pool, 'prices_version', async () =>

@@ -1,4 +1,5 @@
 import type { RollupDim } from '../rollups/aggregate.js';
+import { BILLABLE_SQL } from '../billable-sql.js';
 
 /** SQL fragments shared by the aggregate queries, so every answer counts as the SQLite engine's do. */
 export const PG_SQL = {
@@ -6,7 +7,7 @@ export const PG_SQL = {
    * A call with no price is "unpriced" only if it used something billable: blocked calls and
    * failures that consumed nothing have a NULL cost because there is nothing to price.
    */
-  unpriced: "(cost_nano_usd IS NULL AND (status = 'ok' OR prompt_tokens + completion_tokens + images > 0))",
+  unpriced: `(cost_nano_usd IS NULL AND ${BILLABLE_SQL})`,
   /** Latency percentiles leave out blocked calls: they never reached the upstream. */
   timed: "(duration_ms IS NOT NULL AND status <> 'blocked')",
   modelKey: 'COALESCE(model_used, model_requested)',

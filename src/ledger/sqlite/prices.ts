@@ -12,8 +12,8 @@ import { ROLLUP_DIMS, SLOT_MS } from '../rollups/aggregate.js';
 import type { Db } from './open.js';
 import { DIM_KEY_SQL, SQL } from './sql.js';
 import { createVersionedCache } from './versioned-cache.js';
+import { BILLABLE_SQL } from '../billable-sql.js';
 
-const BILLABLE = "(status = 'ok' OR prompt_tokens + completion_tokens + images > 0)";
 const slot = (ms: number) => `ts - ((ts % ${ms}) + ${ms}) % ${ms}`;
 
 /**
@@ -46,7 +46,7 @@ export function createSqlitePriceStore(db: Db): PriceStore {
        FROM calls GROUP BY 1 ORDER BY calls DESC, model`,
   );
   const callsStmt = db.prepare<[string, number], PricedCall>(
-    `SELECT ${PRICED_CALL_COLUMNS} FROM calls WHERE ${SQL.modelKey} = ? AND ts >= ? AND ${BILLABLE} ORDER BY id`,
+    `SELECT ${PRICED_CALL_COLUMNS} FROM calls WHERE ${SQL.modelKey} = ? AND ts >= ? AND ${BILLABLE_SQL} ORDER BY id`,
   );
   const upsertStmt = db.prepare(
     `INSERT INTO price_overrides (model, price, updated_at) VALUES (?, ?, ?)
