@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import i18next from 'i18next';
+import { catalogLookup, type Catalog, type Translate } from './i18n-lookup.js';
 
 export const LOCALES = ['en', 'zh-CN', 'de', 'es'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -23,22 +23,12 @@ export function localeFromEnv(env: NodeJS.ProcessEnv): Locale {
   return LOCALES.find((locale) => locale.split('-')[0] === language) ?? 'en';
 }
 
-export type Translate = (key: string, values?: Record<string, string | number>) => string;
+export type { Translate };
 
 /** Reads the catalogs now (not at import time); a key missing from one falls back to English. */
 export function createTranslator(locale: Locale, dir: string = LOCALES_DIR): Translate {
-  const catalog = (name: Locale): Record<string, string> =>
-    JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Record<string, string>;
+  const catalog = (name: Locale): Catalog =>
+    JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Catalog;
   const names: Locale[] = locale === 'en' ? ['en'] : ['en', locale];
-  const instance = i18next.createInstance();
-  void instance.init({
-    lng: locale,
-    fallbackLng: 'en',
-    initAsync: false,
-    resources: Object.fromEntries(names.map((name) => [name, { translation: catalog(name) }])),
-    keySeparator: false,
-    nsSeparator: false,
-    interpolation: { escapeValue: false },
-  });
-  return (key, values) => instance.t(key, values ?? {});
+  return catalogLookup(locale, Object.fromEntries(names.map((name) => [name, catalog(name)])));
 }

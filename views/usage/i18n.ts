@@ -3,11 +3,11 @@
  * the view may fetch nothing), looked up with i18next. The host's locale decides (MCP Apps
  * hostContext.locale), else the browser's; a key missing from a catalog falls back to English.
  */
-import i18next from 'i18next';
 import de from '../../dashboard/locales/de.json' with { type: 'json' };
 import en from '../../dashboard/locales/en.json' with { type: 'json' };
 import es from '../../dashboard/locales/es.json' with { type: 'json' };
 import zhCN from '../../dashboard/locales/zh-CN.json' with { type: 'json' };
+import { catalogLookup } from '../../src/i18n-lookup.js';
 
 const CATALOGS = { en, 'zh-CN': zhCN, de, es };
 type Locale = keyof typeof CATALOGS;
@@ -28,21 +28,11 @@ export function localeOf(tag: string | undefined): Locale {
 
 export function createViewText(tag: string | undefined): ViewText {
   const locale = localeOf(tag);
-  const instance = i18next.createInstance();
-  void instance.init({
-    lng: locale,
-    fallbackLng: 'en',
-    initAsync: false,
-    resources: { en: { translation: en }, [locale]: { translation: CATALOGS[locale] } },
-    keySeparator: false,
-    nsSeparator: false,
-    // Values reach the page through textContent, never as HTML.
-    interpolation: { escapeValue: false },
-  });
+  const t = catalogLookup(locale, { en, [locale]: CATALOGS[locale] });
   const numbers = new Intl.NumberFormat(locale);
   return {
     locale,
-    t: (key, values) => instance.t(key, values ?? {}),
+    t,
     number: (value) => numbers.format(value),
     dateTime: (when, timeZone) =>
       new Date(when).toLocaleString(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }),
