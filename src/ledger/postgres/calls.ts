@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { CALL_COLUMNS, OMITTED_COLUMN_VALUES, type CallColumn, type CallRecord, type CallRow } from '../calls.js';
 import { createGroupCommit, type GroupCommitOptions } from '../group-commit.js';
 import { LedgerWriteError, type CallStore } from '../store.js';
+import { inTransaction } from './transaction.js';
 
 /** Each column's type, to cast the per-column parameter arrays unnest() spreads into rows. */
 const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
@@ -40,7 +41,7 @@ const COLUMN_TYPES: Readonly<Record<CallColumn, string>> = {
  * values), so the text never changes and is prepared once per connection. WITH ORDINALITY fixes
  * the order rows are inserted in, hence the order of their ids and of RETURNING.
  */
-export const INSERT_SQL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')})
+const INSERT_SQL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')})
   SELECT ${CALL_COLUMNS.join(', ')} FROM unnest(${CALL_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c]}[]`).join(', ')})
     WITH ORDINALITY AS r(${CALL_COLUMNS.join(', ')}, ord) ORDER BY ord
   RETURNING id`;
@@ -51,14 +52,14 @@ export const INSERT_SQL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')})
  * n. The live feed, /metrics, incremental quota usage and the rollups all read "id > cursor" and
  * rely on that. The lock is held for one batch's insert and commit only.
  */
-export const CALLS_WRITE_LOCK = 0x636f6d6574_02;
+const CALLS_WRITE_LOCK = 0x636f6d6574_02;
 
 type Value = string | number | null;
 
 /** PostgreSQL text cannot hold U+0000 (SQLite's can); one such byte must not fail a whole batch. */
 const storable = (value: Value): Value => (typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value);
 
-export function columnArrays(records: readonly CallRecord[]): Value[][] {
+function columnArrays(records: readonly CallRecord[]): Value[][] {
   return CALL_COLUMNS.map((column) =>
     records.map((record) => {
       const value = record[column];
@@ -68,6 +69,17 @@ export function columnArrays(records: readonly CallRecord[]): Value[][] {
   );
 }
 
+/** Inserts rows inside the caller's transaction, under the writers' lock; returns their ids in order. */
+export async function insertCalls(client: pg.PoolClient, records: readonly CallRecord[]): Promise<number[]> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [CALLS_WRITE_LOCK]);
+  const inserted = await client.query<{ id: number }>({
+    name: 'cometapi-insert-calls',
+    text: INSERT_SQL,
+    values: columnArrays(records),
+  });
+  return inserted.rows.map((r) => r.id);
+}
+
 export function createPostgresCallStore(
   pool: pg.Pool,
   location: string,
@@ -75,23 +87,9 @@ export function createPostgresCallStore(
 ): CallStore & { drain(): Promise<void> } {
   const writeBatch = async (records: readonly CallRecord[]): Promise<number[]> => {
     if (records.length === 0) return [];
-    let client: pg.PoolClient | undefined;
-    let broken: Error | undefined;
     try {
-      client = await pool.connect();
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CALLS_WRITE_LOCK]);
-      const inserted = await client.query<{ id: number }>({
-        name: 'cometapi-insert-calls',
-        text: INSERT_SQL,
-        values: columnArrays(records),
-      });
-      await client.query('COMMIT');
-      return inserted.rows.map((r) => r.id);
+      return await inTransaction(pool, (client) => insertCalls(client, records));
     } catch (error) {
-      // A rollback that fails means the connection is gone; the pool must not hand it out again.
-      if (client)
-        await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
       const n = records.length;
       throw new LedgerWriteError(
         `could not write ${n} call row${n === 1 ? '' : 's'} to the ledger ${location} ` +
@@ -100,8 +98,6 @@ export function createPostgresCallStore(
         n,
         error,
       );
-    } finally {
-      client?.release(broken);
     }
   };
   const batcher = createGroupCommit(writeBatch, group);

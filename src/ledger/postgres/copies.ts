@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { recordOfRow, type CopyProgress, type LedgerCopyStore } from '../copies.js';
-import { CALLS_WRITE_LOCK, columnArrays, INSERT_SQL } from './calls.js';
+import { insertCalls } from './calls.js';
+import { inTransaction } from './transaction.js';
 
 const MARK = `INSERT INTO ledger_copies (source_ledger, through_id, copied, updated_at) VALUES ($1, $2, $3, $4)
   ON CONFLICT (source_ledger) DO UPDATE SET through_id = excluded.through_id,
@@ -26,25 +27,11 @@ export function createPgCopyStore(pool: pg.Pool): LedgerCopyStore {
     async importCalls(source, rows, now) {
       const last = rows.at(-1);
       if (!last) return;
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        // The same lock as every writer: copied rows get ids in commit order too.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [CALLS_WRITE_LOCK]);
-        await client.query({
-          name: 'cometapi-insert-calls',
-          text: INSERT_SQL,
-          values: columnArrays(rows.map(recordOfRow)),
-        });
+      await inTransaction(pool, async (client) => {
+        // Under the same lock as every writer: copied rows get ids in commit order too.
+        await insertCalls(client, rows.map(recordOfRow));
         await client.query(MARK, [source, last.id, rows.length, now]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
-        throw error;
-      } finally {
-        client.release(broken);
-      }
+      });
     },
   };
 }

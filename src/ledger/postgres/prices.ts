@@ -10,8 +10,9 @@ import {
 } from '../prices.js';
 import { DIMENSIONS } from './rollups.js';
 import { PG_SQL } from './sql.js';
-import { createPgVersionedCache, inTransaction } from './versioned-cache.js';
+import { createPgVersionedCache } from './versioned-cache.js';
 import { BILLABLE_SQL } from '../billable-sql.js';
+import { inTransaction } from './transaction.js';
 
 const NEW_COSTS = 'unnest($1::bigint[], $2::bigint[]) AS r(id, cost)';
 

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { HoldRequest, HoldResult, ReservationStore } from '../reservations.js';
 import { usageSqlFor, type UsageRow } from './quota-usage.js';
+import { inTransaction } from './transaction.js';
 
 const ENSURE_COUNTER = `INSERT INTO quota_counters (quota_id, period_start) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
 const LOCK_COUNTER = `SELECT used, through_id, counts FROM quota_counters WHERE quota_id = $1 AND period_start = $2 FOR UPDATE`;
@@ -56,21 +57,7 @@ export function createPgReservations(pool: pg.Pool): ReservationStore {
   }
 
   return {
-    async hold(request) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        const result = await hold(client, request);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    },
+    hold: (request) => inTransaction(pool, (client) => hold(client, request)),
     async release(ids) {
       if (ids.length > 0) await pool.query('DELETE FROM quota_holds WHERE id = ANY($1::bigint[])', [ids]);
     },

@@ -19,6 +19,7 @@ import {
   type RangeAggregates,
 } from './aggregates.js';
 import { PG_DIM_KEY_SQL, PG_SQL, PG_TOTALS_SQL } from './sql.js';
+import { inTransaction } from './transaction.js';
 
 /** Calls per catch-up transaction: each holds the watermark row (not the writers) while it runs. */
 const CHUNK_ROWS = 100_000;
@@ -55,10 +56,8 @@ export interface Rollups {
 export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
   const lower = histogramLowerBounds();
 
-  const chunk = async (): Promise<number> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+  const chunk = (): Promise<number> =>
+    inTransaction(pool, async (client) => {
       const mark = await client.query<{ last_call_id: number }>(
         'SELECT last_call_id FROM call_rollup_watermark WHERE id = 1 FOR UPDATE',
       );
@@ -70,15 +69,8 @@ export function createRollups(pool: pg.Pool, parts: PartAggregates): Rollups {
         await client.query(FOLD_HIST, [after, upTo, lower]);
         await client.query('UPDATE call_rollup_watermark SET last_call_id = $1 WHERE id = 1', [upTo]);
       }
-      await client.query('COMMIT');
       return upTo - after; // ids, not rows: gaps from rolled-back batches count too
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+    });
 
   const catchUp = async (maxChunks = Infinity): Promise<number> => {
     let folded = 0;

@@ -21,19 +21,3 @@ export function createPgVersionedCache<T>(pool: pg.Pool, counter: string, load: 
     return value;
   };
 }
-
-/** Runs fn in one transaction on one pooled connection, rolled back if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
